@@ -1,0 +1,42 @@
+"""chainrule: backpropagation you can read.
+
+Reverse-mode automatic differentiation over NumPy arrays, define-by-run, with PyTorch's
+names and semantics::
+
+    import chainrule as cr
+    x = cr.randn(3, requires_grad=True)
+    y = (x.tanh() ** 2).sum()
+    y.backward()
+    x.grad          # dy/dx
+"""
+from chainrule.backend import xp as _xp
+from chainrule.tensor import Tensor
+from chainrule.autograd import (
+    detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad, set_grad_enabled,
+)
+from chainrule.random import manual_seed, initial_seed, get_rng_state, set_rng_state
+from chainrule.creation import (
+    arange, empty, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand, randint,
+    randn, randperm, tensor, zeros, zeros_like,
+)
+from chainrule.functions import (
+    abs, add, all, amax, amin, any, argmax, argmin, as_tensor, broadcast_to, cat, chunk, clamp,
+    clip, clone, concat, concatenate, cos, div, divide, einsum, elu, eq, exp, expand, flatten, flip,
+    ge, gelu, gt, le, leaky_relu, log, log1p, log_softmax, logsumexp, lt, matmul, max, maximum,
+    mean, min, minimum, mul, multiply, ne, neg, negative, pad, permute, pow, prod, relu, repeat,
+    reshape, sigmoid, sin, softmax, softplus, split, sqrt, squeeze, stack, std, sub, subtract, sum,
+    swapaxes, tanh, tile, transpose, true_divide, unsqueeze, var, view, where,
+)
+from chainrule.gradcheck import GradcheckError, gradcheck
+
+__version__ = "0.1.0"
+
+float16 = half = _xp.float16
+float32 = float = _xp.float32
+float64 = double = _xp.float64
+int8 = _xp.int8
+int16 = _xp.int16
+int32 = int = _xp.int32
+int64 = long = _xp.int64
+uint8 = _xp.uint8
+bool = _xp.bool_

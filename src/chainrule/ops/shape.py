@@ -1,0 +1,121 @@
+"""Operations that move elements without changing them: their gradients move them back."""
+from chainrule.backend import xp
+from chainrule.ops.base import Op, unbroadcast
+
+
+class Reshape(Op):
+    """y = x viewed with a new shape;  dx = g viewed with x's shape"""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return x.reshape(self.shape)
+
+    def backward(self, g):
+        return g.reshape(self.in_shape)
+
+
+class Permute(Op):
+    """y = x with its axes reordered by ``axes``;  dx = g with the inverse order"""
+
+    def __init__(self, axes):
+        self.axes = axes
+
+    def forward(self, x):
+        return x.transpose(self.axes)
+
+    def backward(self, g):
+        return g.transpose(xp.argsort(self.axes))
+
+
+class BroadcastTo(Op):
+    """y = x copied along broadcast axes;  dx = g summed over the copies"""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return xp.broadcast_to(x, self.shape)
+
+    def backward(self, g):
+        return unbroadcast(g, self.in_shape)
+
+
+class Concatenate(Op):
+    """y = the inputs joined along ``axis``;  each input's gradient is its slice of g"""
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, *arrays):
+        self.bounds = xp.cumsum([a.shape[self.axis] for a in arrays])[:-1]
+        return xp.concatenate(arrays, axis=self.axis)
+
+    def backward(self, g):
+        pieces = xp.split(g, self.bounds, axis=self.axis)
+        return tuple(p if need else None for p, need in zip(pieces, self.needs_input_grad))
+
+
+class Stack(Op):
+    """y = the inputs stacked along a new ``axis``;  input i's gradient is g[..., i, ...]"""
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, *arrays):
+        return xp.stack(arrays, axis=self.axis)
+
+    def backward(self, g):
+        return tuple(xp.take(g, i, axis=self.axis) if need else None
+                     for i, need in enumerate(self.needs_input_grad))
+
+
+class Pad(Op):
+    """y = x with constant borders;  dx = the interior of g"""
+
+    def __init__(self, widths, value):
+        self.widths, self.value = widths, value
+
+    def forward(self, x):
+        return xp.pad(x, self.widths, mode="constant", constant_values=self.value)
+
+    def backward(self, g):
+        interior = tuple(slice(before, g.shape[i] - after)
+                         for i, (before, after) in enumerate(self.widths))
+        return g[interior]
+
+
+class Tile(Op):
+    """y = x repeated ``reps[i]`` times along axis i;  dx = the sum of g over the repeats"""
+
+    def __init__(self, reps):
+        self.reps = reps
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return xp.tile(x, self.reps)
+
+    def backward(self, g):
+        # reps may have more entries than x has axes: those lead, over size-1 axes of x
+        shape = (1,) * (len(self.reps) - len(self.in_shape)) + tuple(self.in_shape)
+        split = []
+        for rep, size in zip(self.reps, shape):
+            split += [rep, size]
+        summed = g.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
+        return summed.reshape(self.in_shape)
+
+
+class Flip(Op):
+    """y = x reversed along ``axes``;  dx = g reversed along the same axes"""
+
+    def __init__(self, axes):
+        self.axes = axes
+
+    def forward(self, x):
+        return xp.flip(x, axis=self.axes)
+
+    def backward(self, g):
+        return xp.flip(g, axis=self.axes)

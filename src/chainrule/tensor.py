@@ -1,0 +1,715 @@
+"""Tensor: an array, its gradient, and the node that made it.
+
+Operators and methods delegate to the functions in ``chainrule.functions``, which validate
+their arguments and call ``apply`` with an op from ``chainrule.ops``.  ``apply`` is the one
+place where an op's forward runs and, when gradients are wanted, is recorded in the graph.
+"""
+import numbers
+
+from chainrule.autograd import _GradMode, backward as _backward, check_finite, user_call_site
+from chainrule.backend import xp
+from chainrule.ops import arithmetic as _arith
+from chainrule.ops.base import Op
+
+_ndarray = xp.ndarray
+DEFAULT_FLOAT = xp.dtype(xp.float32)
+
+
+def apply(op, *inputs):
+    """Run ``op`` on the arrays of ``inputs`` (tensors) and return its output as a tensor.
+
+    When grad mode is on and some input requires grad, the op becomes the output's node:
+    it keeps the inputs and the versions they had, for ``backward``.
+    """
+    try:
+        out = op.forward(*[t.data for t in inputs])
+    except (ValueError, IndexError) as error:  # a bare NumPy message gets the op and the shapes
+        shapes = ", ".join(str(t.shape) for t in inputs)
+        raise type(error)(f"{op.name}: inputs of shapes {shapes}: {error}") from None
+    if type(out) is not _ndarray:
+        out = xp.asarray(out)
+    result = object.__new__(Tensor)
+    result.data = out
+    result.grad = None
+    result._version = 0
+    result._hooks = None
+    if _GradMode.enabled and any(t.requires_grad for t in inputs):
+        op.inputs = inputs
+        op.needs_input_grad = tuple([t.requires_grad for t in inputs])
+        op.saved_versions = tuple([t._version for t in inputs])
+        result.requires_grad = True
+        result._node = op
+        if _GradMode.anomaly:
+            op.created_at = user_call_site()
+            check_finite(out, f"{op.name} (at {op.created_at})")
+    else:
+        result.requires_grad = False
+        result._node = None
+    return result
+
+
+def as_array(data, dtype=None, copy=True, op="tensor"):
+    """Turn Python data, an ndarray or a Tensor into an ndarray, as ``chainrule.tensor`` does.
+
+    Python floats become float32 (the default dtype), integers int64, booleans bool; an
+    ndarray keeps its dtype unless ``dtype`` is given.  Ragged or non-numeric data raises.
+    """
+    if isinstance(data, Tensor):
+        array = data.data
+    elif isinstance(data, _ndarray):
+        array = data
+    else:
+        try:
+            array = xp.array(data)
+        except ValueError as error:
+            raise ValueError(f"{op}: the nested sequences have different lengths, so they do not "
+                             f"form a rectangular array ({error})") from None
+        except TypeError as error:
+            raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {error}") from None
+        if dtype is None and array.dtype == xp.float64:
+            array = array.astype(DEFAULT_FLOAT)
+            copy = False
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__} data of dtype "
+                        f"{array.dtype}: elements must be numbers or booleans")
+    if dtype is not None:
+        target = to_dtype(dtype, op)
+        if array.dtype != target:
+            return array.astype(target)
+    return array.copy() if copy else array
+
+
+def to_dtype(dtype, op="tensor"):
+    """A NumPy dtype from anything that names one (np.float32, 'float64', chainrule.int64, float)."""
+    if isinstance(dtype, str):
+        dtype = dtype.replace("torch.", "")
+    try:
+        return xp.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{op}: {dtype!r} is not a dtype (try chainrule.float32)") from None
+
+
+def _result_dtype(a, b):
+    """The dtype of a binary op's result, by PyTorch's promotion rules.
+
+    A float beats an integer without widening (float32 + int64 -> float32, unlike NumPy),
+    and a 0-d operand does not widen an n-d one of the same kind.
+    """
+    rank = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+    ra, rb = rank[a.dtype.kind], rank[b.dtype.kind]
+    if ra != rb:
+        return a.dtype if ra > rb else b.dtype
+    if a.ndim == 0 and b.ndim:
+        return b.dtype
+    if b.ndim == 0 and a.ndim:
+        return a.dtype
+    return xp.result_type(a, b)
+
+
+def _pair(a, b):
+    """``a`` (a Tensor) and ``b`` (anything array-like) as two tensors of one dtype."""
+    if not isinstance(b, Tensor):
+        b = as_array(b, copy=False, op="operand")
+        if a.data.dtype.kind in "fc" and b.dtype.kind in "biuf":
+            b = b.astype(a.data.dtype, copy=False)  # a raw array adopts the tensor's dtype
+        b = Tensor(b)
+    da, db = a.data.dtype, b.data.dtype
+    if da != db:
+        target = _result_dtype(a.data, b.data)
+        if da != target:
+            a = a.astype(target)
+        if db != target:
+            b = b.astype(target)
+    return a, b
+
+
+def _is_scalar(x):
+    return isinstance(x, numbers.Number) and not isinstance(x, complex)
+
+
+def _scalar_operand(a, c):
+    """``a`` ready for an op with the Python scalar ``c``: integer tensors meet floats as float32."""
+    if isinstance(c, float) and a.data.dtype.kind in "biu":
+        return a.astype(DEFAULT_FLOAT)
+    return a
+
+
+class Tensor:
+    """A multidimensional array that can record the operations applied to it.
+
+    ``data`` is the ndarray; ``grad`` is a Tensor (without history) once ``backward`` has
+    reached this tensor, else None.  A tensor made by the user is a leaf; a tensor made by
+    an op on tensors that require grad has a node (``grad_fn``) and requires grad itself.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_node", "_version", "_hooks", "__weakref__")
+    __array_ufunc__ = None  # make NumPy defer to our reflected operators: array + tensor -> tensor
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        self.data = as_array(data, dtype=dtype, copy=False)
+        self.grad = None
+        self._node = None
+        self._version = 0
+        self._hooks = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ----------------------------------------------------------------- description
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def is_leaf(self):
+        """True for tensors the user made (and tensors that need no grad), as in PyTorch."""
+        return self._node is None
+
+    @property
+    def grad_fn(self):
+        """The op that produced this tensor, or None for a leaf."""
+        return self._node
+
+    def size(self, dim=None):
+        return self.shape if dim is None else self.shape[dim]
+
+    def dim(self):
+        return self.data.ndim
+
+    def numel(self):
+        return int(self.data.size)
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __repr__(self):
+        prefix = "tensor("
+        body = xp.array2string(self.data, separator=", ", prefix=prefix, threshold=1000)
+        extras = []
+        if self.data.dtype != DEFAULT_FLOAT and self.data.dtype != xp.int64 and self.data.dtype != xp.bool_:
+            extras.append(f"dtype={self.data.dtype.name}")
+        if self._node is not None:
+            extras.append(f"grad_fn=<{self._node.name}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return prefix + body + "".join(", " + e for e in extras) + ")"
+
+    # ----------------------------------------------------------------- conversion
+    def numpy(self):
+        """The underlying ndarray (shared, not copied)."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item: a tensor with {self.data.size} elements (shape "
+                             f"{self.shape}) cannot be converted to a Python number")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}")
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is "
+                               "ambiguous; use .any() or .all()")
+        return bool(self.data.item())
+
+    def detach(self):
+        """A new leaf sharing this tensor's data, with no history and no grad."""
+        return Tensor(self.data)
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise RuntimeError(f"only floating-point tensors can require gradients; this one is "
+                               f"{self.data.dtype} (convert it with .float() first)")
+        if not requires_grad and self._node is not None:
+            raise RuntimeError("requires_grad_(False) applies to leaves only; use .detach() "
+                               "to cut a non-leaf tensor from its graph")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def astype(self, dtype):
+        """This tensor converted to ``dtype``; differentiable between floating dtypes."""
+        return _F.astype(self, dtype)
+
+    def to(self, dtype):
+        return _F.astype(self, dtype)
+
+    def float(self):
+        return _F.astype(self, xp.float32)
+
+    def double(self):
+        return _F.astype(self, xp.float64)
+
+    def long(self):
+        return _F.astype(self, xp.int64)
+
+    def int(self):
+        return _F.astype(self, xp.int32)
+
+    def bool(self):
+        return _F.astype(self, xp.bool_)
+
+    def clone(self):
+        return _F.clone(self)
+
+    # ----------------------------------------------------------------- autograd
+    def backward(self, gradient=None, retain_graph=False):
+        """Accumulate the gradient of this tensor into every leaf that requires grad.
+
+        ``gradient`` (same shape) is required unless this tensor has one element.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward: this tensor does not require grad and has no graph; "
+                               "did you forget requires_grad=True on an input, or run under no_grad?")
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(f"backward: the gradient can only be implied for a tensor with "
+                                   f"one element; this one has shape {self.shape}, so pass "
+                                   "gradient= of that shape (or reduce it to a scalar first)")
+            grad = xp.ones_like(self.data)
+        else:
+            grad = as_array(gradient, dtype=self.data.dtype, copy=False, op="backward")
+            if grad.shape != self.shape:
+                raise RuntimeError(f"backward: gradient has shape {grad.shape} but the tensor "
+                                   f"has shape {self.shape}")
+        _backward(self, grad, retain_graph)
+
+    def _accumulate_grad(self, grad):
+        """Add a finished gradient into ``.grad`` (leaves only), after this tensor's hooks."""
+        if self._hooks:
+            grad = _run_hooks(self._hooks, grad)
+        if self.grad is None:
+            self.grad = Tensor(xp.array(grad, copy=True))  # never alias another tensor's array
+        else:
+            self.grad.data += grad
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it.
+
+        Returns a handle whose ``remove()`` unregisters the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that does not "
+                               "require grad")
+        if self._node is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks, entry = self._hooks, hook
+        else:
+            if self._node.hooks is None:
+                self._node.hooks = []
+            hooks, entry = self._node.hooks, lambda grad: _run_hooks((hook,), grad)
+        hooks.append(entry)
+        return _HookHandle(hooks, entry)
+
+    def retain_grad(self):
+        """Keep this non-leaf tensor's gradient in ``.grad`` when backward passes through it."""
+        if self._node is None:
+            return
+        def keep(grad):
+            self.grad = grad.detach() if self.grad is None else Tensor(self.grad.data + grad.data)
+        self.register_hook(keep)
+
+    # ----------------------------------------------------------------- in-place updates
+    def _check_inplace(self, what):
+        if self.requires_grad and _GradMode.enabled:
+            kind = "a leaf that requires grad" if self._node is None else "part of a graph"
+            raise RuntimeError(
+                f"{what}: in-place change of a tensor that is {kind} (shape {self.shape}) would "
+                "corrupt its gradients; update it under chainrule.no_grad(), or write "
+                "x = x + y instead of x += y"
+            )
+
+    def _inplace(self, ufunc, other, what):
+        self._check_inplace(what)
+        value = other.data if isinstance(other, Tensor) else other
+        try:
+            ufunc(self.data, value, out=self.data, casting="same_kind")
+        except (TypeError, ValueError) as error:
+            other_shape = getattr(value, "shape", ())
+            raise type(error)(f"{what}: cannot update a tensor of shape {self.shape} and dtype "
+                              f"{self.dtype} in place with shape {other_shape}: {error}") from None
+        self._version += 1
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(xp.add, other, "+=")
+
+    def __isub__(self, other):
+        return self._inplace(xp.subtract, other, "-=")
+
+    def __imul__(self, other):
+        return self._inplace(xp.multiply, other, "*=")
+
+    def __itruediv__(self, other):
+        return self._inplace(xp.true_divide, other, "/=")
+
+    def add_(self, other, alpha=1):
+        return self._inplace(xp.add, other if alpha == 1 else other * alpha, "add_")
+
+    def sub_(self, other, alpha=1):
+        return self._inplace(xp.subtract, other if alpha == 1 else other * alpha, "sub_")
+
+    def mul_(self, other):
+        return self._inplace(xp.multiply, other, "mul_")
+
+    def div_(self, other):
+        return self._inplace(xp.true_divide, other, "div_")
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        self._check_inplace("fill_")
+        self.data[...] = value
+        self._version += 1
+        return self
+
+    def copy_(self, source):
+        self._check_inplace("copy_")
+        source = source.data if isinstance(source, Tensor) else xp.asarray(source)
+        try:
+            self.data[...] = source
+        except ValueError:
+            raise ValueError(f"copy_: cannot copy shape {source.shape} into shape {self.shape}") from None
+        self._version += 1
+        return self
+
+    def __setitem__(self, index, value):
+        self._check_inplace("setitem")
+        value = value.data if isinstance(value, Tensor) else value
+        index = _F.array_index(index, self.shape, "setitem")
+        try:
+            self.data[index] = value
+        except ValueError as error:
+            raise ValueError(f"setitem: cannot assign to tensor of shape {self.shape}: {error}") from None
+        self._version += 1
+
+    # ----------------------------------------------------------------- arithmetic
+    def __add__(self, other):
+        if type(other) is Tensor and other.data.dtype == self.data.dtype:
+            return apply(_arith.Add(), self, other)
+        if _is_scalar(other):
+            return apply(_arith.AddScalar(other), _scalar_operand(self, other))
+        return apply(_arith.Add(), *_pair(self, other))
+
+    def __radd__(self, other):
+        if _is_scalar(other):
+            return apply(_arith.AddScalar(other), _scalar_operand(self, other))
+        return apply(_arith.Add(), *reversed(_pair(self, other)))
+
+    def __sub__(self, other):
+        if type(other) is Tensor and other.data.dtype == self.data.dtype:
+            return apply(_arith.Sub(), self, other)
+        if _is_scalar(other):
+            return apply(_arith.AddScalar(-other), _scalar_operand(self, other))
+        return apply(_arith.Sub(), *_pair(self, other))
+
+    def __rsub__(self, other):
+        if _is_scalar(other):
+            return apply(_arith.RSubScalar(other), _scalar_operand(self, other))
+        return apply(_arith.Sub(), *reversed(_pair(self, other)))
+
+    def __mul__(self, other):
+        if type(other) is Tensor and other.data.dtype == self.data.dtype:
+            return apply(_arith.Mul(), self, other)
+        if _is_scalar(other):
+            return apply(_arith.MulScalar(other), _scalar_operand(self, other))
+        return apply(_arith.Mul(), *_pair(self, other))
+
+    def __rmul__(self, other):
+        if _is_scalar(other):
+            return apply(_arith.MulScalar(other), _scalar_operand(self, other))
+        return apply(_arith.Mul(), *reversed(_pair(self, other)))
+
+    def __truediv__(self, other):
+        if type(other) is Tensor and other.data.dtype == self.data.dtype and self.data.dtype.kind == "f":
+            return apply(_arith.Div(), self, other)
+        if _is_scalar(other):
+            return apply(_arith.DivScalar(other), _F.to_floating(self))
+        return _F.div(self, other)
+
+    def __rtruediv__(self, other):
+        if _is_scalar(other):
+            return apply(_arith.RDivScalar(other), _F.to_floating(self))
+        return _F.div(other, self)
+
+    def __pow__(self, exponent):
+        return _F.pow(self, exponent)
+
+    def __rpow__(self, base):
+        return _F.pow(base, self)
+
+    def __neg__(self):
+        return apply(_arith.Neg(), self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _F.abs(self)
+
+    def __matmul__(self, other):
+        return _F.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _F.matmul(other, self)
+
+    def __getitem__(self, index):
+        return _F.index(self, index)
+
+    # ----------------------------------------------------------------- comparisons (no gradient)
+    def __eq__(self, other):
+        return _F.eq(self, other)
+
+    def __ne__(self, other):
+        return _F.ne(self, other)
+
+    def __lt__(self, other):
+        return _F.lt(self, other)
+
+    def __le__(self, other):
+        return _F.le(self, other)
+
+    def __gt__(self, other):
+        return _F.gt(self, other)
+
+    def __ge__(self, other):
+        return _F.ge(self, other)
+
+    __hash__ = object.__hash__
+
+    # ----------------------------------------------------------------- methods that mirror chainrule.<name>
+    def add(self, other):
+        return self + other
+
+    def sub(self, other):
+        return self - other
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def pow(self, exponent):
+        return _F.pow(self, exponent)
+
+    def neg(self):
+        return -self
+
+    def matmul(self, other):
+        return _F.matmul(self, other)
+
+    def exp(self):
+        return _F.exp(self)
+
+    def log(self):
+        return _F.log(self)
+
+    def log1p(self):
+        return _F.log1p(self)
+
+    def sqrt(self):
+        return _F.sqrt(self)
+
+    def abs(self):
+        return _F.abs(self)
+
+    def sin(self):
+        return _F.sin(self)
+
+    def cos(self):
+        return _F.cos(self)
+
+    def tanh(self):
+        return _F.tanh(self)
+
+    def sigmoid(self):
+        return _F.sigmoid(self)
+
+    def relu(self):
+        return _F.relu(self)
+
+    def clamp(self, min=None, max=None):
+        return _F.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return _F.maximum(self, other)
+
+    def minimum(self, other):
+        return _F.minimum(self, other)
+
+    def sum(self, dim=None, keepdim=False, **aliases):
+        return _F.sum(self, dim, keepdim, **aliases)
+
+    def mean(self, dim=None, keepdim=False, **aliases):
+        return _F.mean(self, dim, keepdim, **aliases)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, **options):
+        return _F.var(self, dim, unbiased, keepdim, **options)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, **options):
+        return _F.std(self, dim, unbiased, keepdim, **options)
+
+    def max(self, dim=None, keepdim=False, **aliases):
+        return _F.max(self, dim, keepdim, **aliases)
+
+    def min(self, dim=None, keepdim=False, **aliases):
+        return _F.min(self, dim, keepdim, **aliases)
+
+    def amax(self, dim=None, keepdim=False, **aliases):
+        return _F.amax(self, dim, keepdim, **aliases)
+
+    def amin(self, dim=None, keepdim=False, **aliases):
+        return _F.amin(self, dim, keepdim, **aliases)
+
+    def logsumexp(self, dim=None, keepdim=False, **aliases):
+        return _F.logsumexp(self, dim, keepdim, **aliases)
+
+    def prod(self, dim=None, keepdim=False, **aliases):
+        return _F.prod(self, dim, keepdim, **aliases)
+
+    def argmax(self, dim=None, keepdim=False, **aliases):
+        return _F.argmax(self, dim, keepdim, **aliases)
+
+    def argmin(self, dim=None, keepdim=False, **aliases):
+        return _F.argmin(self, dim, keepdim, **aliases)
+
+    def any(self, dim=None, keepdim=False):
+        return _F.any(self, dim, keepdim)
+
+    def all(self, dim=None, keepdim=False):
+        return _F.all(self, dim, keepdim)
+
+    def reshape(self, *shape):
+        return _F.reshape(self, *shape)
+
+    def view(self, *shape):
+        return _F.reshape(self, *shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return _F.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        return _F.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        return _F.unsqueeze(self, dim)
+
+    def transpose(self, dim0, dim1):
+        return _F.transpose(self, dim0, dim1)
+
+    def permute(self, *dims):
+        return _F.permute(self, *dims)
+
+    @property
+    def T(self):
+        return _F.permute(self, *range(self.data.ndim - 1, -1, -1))
+
+    @property
+    def mT(self):
+        return _F.transpose(self, -2, -1)
+
+    def expand(self, *sizes):
+        return _F.expand(self, *sizes)
+
+    def broadcast_to(self, shape):
+        return _F.broadcast_to(self, shape)
+
+    def split(self, split_size_or_sections, dim=0):
+        return _F.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks, dim=0):
+        return _F.chunk(self, chunks, dim)
+
+    def repeat(self, *sizes):
+        return _F.repeat(self, *sizes)
+
+    def tile(self, *dims):
+        return _F.tile(self, *dims)
+
+    def flip(self, *dims):
+        return _F.flip(self, *dims)
+
+    def softmax(self, dim):
+        return _F.softmax(self, dim)
+
+    def log_softmax(self, dim):
+        return _F.log_softmax(self, dim)
+
+    def eq(self, other):
+        return _F.eq(self, other)
+
+    def ne(self, other):
+        return _F.ne(self, other)
+
+    def lt(self, other):
+        return _F.lt(self, other)
+
+    def le(self, other):
+        return _F.le(self, other)
+
+    def gt(self, other):
+        return _F.gt(self, other)
+
+    def ge(self, other):
+        return _F.ge(self, other)
+
+
+def _run_hooks(hooks, grad):
+    """Pass ``grad`` (an array) through tensor hooks, which see and may return tensors."""
+    for hook in hooks:
+        replaced = hook(Tensor(grad))
+        if replaced is not None:
+            grad = replaced.data if isinstance(replaced, Tensor) else xp.asarray(replaced)
+    return grad
+
+
+class _HookHandle:
+    def __init__(self, hooks, entry):
+        self._hooks, self._entry = hooks, entry
+
+    def remove(self):
+        if self._entry in self._hooks:
+            self._hooks.remove(self._entry)
+
+
+# imported last: the functions need Tensor and apply, and Tensor's methods call them
+from chainrule import functions as _F  # noqa: E402
