@@ -20,6 +20,7 @@ class _GradMode:
 
     enabled = True
     anomaly = False
+    inplace_epoch = 0   # counts in-place changes; a node records the count when it is made
 
 
 def is_grad_enabled():
@@ -152,9 +153,10 @@ def _count_consumers(root):
     return pending
 
 
-def _check_versions(node):
-    for position, (tensor, version) in enumerate(zip(node.inputs, node.saved_versions)):
-        if tensor._version != version:
+def _check_unmodified(node):
+    """Raise if an input of ``node`` was changed in place after the node used it."""
+    for position, tensor in enumerate(node.inputs):
+        if tensor._version > node.epoch:
             raise RuntimeError(
                 f"backward: input {position} of {node.name} (shape {tensor.shape}) was modified "
                 "in place after the operation used it, so its gradient would be wrong; "
@@ -190,7 +192,8 @@ def backward(root, grad, retain_graph=False):
                         replaced = hook(grad)
                         if replaced is not None:
                             grad = replaced
-                _check_versions(node)
+                if node.epoch != _GradMode.inplace_epoch:  # something changed in place since
+                    _check_unmodified(node)
                 input_grads = node.backward(grad)
                 if len(inputs) == 1:
                     input_grads = (input_grads,)
@@ -198,7 +201,9 @@ def backward(root, grad, retain_graph=False):
                 input_grads = (None,) * len(inputs)
             for position, (tensor, input_grad) in enumerate(zip(inputs, input_grads)):
                 if input_grad is not None and tensor.requires_grad:
-                    input_grad = _conform(input_grad, tensor, node, position)
+                    data = tensor.data
+                    if input_grad.shape != data.shape or input_grad.dtype != data.dtype:
+                        input_grad = _conform(input_grad, tensor, node, position)
                     if anomaly:
                         check_finite(input_grad, f"the backward of {node.name} (created at "
                                                  f"{node.created_at}), for input {position},")

@@ -19,10 +19,13 @@ def apply(op, *inputs):
     """Run ``op`` on the arrays of ``inputs`` (tensors) and return its output as a tensor.
 
     When grad mode is on and some input requires grad, the op becomes the output's node:
-    it keeps the inputs and the versions they had, for ``backward``.
+    it keeps the inputs, and the in-place epoch it ran in, for ``backward``.
     """
     try:
-        out = op.forward(*[t.data for t in inputs])
+        if len(inputs) == 1:
+            out = op.forward(inputs[0].data)
+        else:
+            out = op.forward(*[t.data for t in inputs])
     except (ValueError, IndexError) as error:  # a bare NumPy message gets the op and the shapes
         shapes = ", ".join(str(t.shape) for t in inputs)
         raise type(error)(f"{op.name}: inputs of shapes {shapes}: {error}") from None
@@ -33,18 +36,22 @@ def apply(op, *inputs):
     result.grad = None
     result._version = 0
     result._hooks = None
-    if _GradMode.enabled and any(t.requires_grad for t in inputs):
+    result.requires_grad = False
+    result._node = None
+    if _GradMode.enabled:
+        for t in inputs:
+            if t.requires_grad:
+                break
+        else:
+            return result
         op.inputs = inputs
         op.needs_input_grad = tuple([t.requires_grad for t in inputs])
-        op.saved_versions = tuple([t._version for t in inputs])
+        op.epoch = _GradMode.inplace_epoch
         result.requires_grad = True
         result._node = op
         if _GradMode.anomaly:
             op.created_at = user_call_site()
             check_finite(out, f"{op.name} (at {op.created_at})")
-    else:
-        result.requires_grad = False
-        result._node = None
     return result
 
 
@@ -124,6 +131,9 @@ def _pair(a, b):
 
 
 def _is_scalar(x):
+    kind = type(x)
+    if kind is float or kind is int:
+        return True
     return isinstance(x, numbers.Number) and not isinstance(x, complex)
 
 
@@ -354,6 +364,11 @@ class Tensor:
                 "x = x + y instead of x += y"
             )
 
+    def _mark_modified(self):
+        """Stamp this tensor with a new in-place epoch, so nodes that used it can tell."""
+        _GradMode.inplace_epoch += 1
+        self._version = _GradMode.inplace_epoch
+
     def _inplace(self, ufunc, other, what):
         self._check_inplace(what)
         value = other.data if isinstance(other, Tensor) else other
@@ -363,7 +378,7 @@ class Tensor:
             other_shape = getattr(value, "shape", ())
             raise type(error)(f"{what}: cannot update a tensor of shape {self.shape} and dtype "
                               f"{self.dtype} in place with shape {other_shape}: {error}") from None
-        self._version += 1
+        self._mark_modified()
         return self
 
     def __iadd__(self, other):
@@ -396,7 +411,7 @@ class Tensor:
     def fill_(self, value):
         self._check_inplace("fill_")
         self.data[...] = value
-        self._version += 1
+        self._mark_modified()
         return self
 
     def copy_(self, source):
@@ -406,7 +421,7 @@ class Tensor:
             self.data[...] = source
         except ValueError:
             raise ValueError(f"copy_: cannot copy shape {source.shape} into shape {self.shape}") from None
-        self._version += 1
+        self._mark_modified()
         return self
 
     def __setitem__(self, index, value):
@@ -417,7 +432,7 @@ class Tensor:
             self.data[index] = value
         except ValueError as error:
             raise ValueError(f"setitem: cannot assign to tensor of shape {self.shape}: {error}") from None
-        self._version += 1
+        self._mark_modified()
 
     # ----------------------------------------------------------------- arithmetic
     def __add__(self, other):

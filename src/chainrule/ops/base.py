@@ -18,7 +18,7 @@ class Op:
     needs_input_grad = ()    # one bool per input
     hooks = None             # functions run on the gradient of this node's output
     created_at = None        # "file:line in function", recorded under detect_anomaly
-    saved_versions = None    # the inputs' in-place version counters when the op ran
+    epoch = 0                # the in-place epoch when the op ran (see Tensor._mark_modified)
     released = False         # True once the backward pass has freed this node
 
     def forward(self, *arrays):
@@ -33,9 +33,7 @@ class Op:
 
     def release(self):
         """Drop the inputs and everything saved for backward, so their memory can be reused."""
-        hooks, created_at = self.hooks, self.created_at
         self.__dict__.clear()
-        self.hooks, self.created_at = hooks, created_at
         self.released = True
 
 
