@@ -436,7 +436,7 @@ class Tensor:
 
     # ----------------------------------------------------------------- arithmetic
     def __add__(self, other):
-        if type(other) is Tensor and other.data.dtype == self.data.dtype:
+        if isinstance(other, Tensor) and other.data.dtype == self.data.dtype:
             return apply(_arith.Add(), self, other)
         if _is_scalar(other):
             return apply(_arith.AddScalar(other), _scalar_operand(self, other))
@@ -448,7 +448,7 @@ class Tensor:
         return apply(_arith.Add(), *reversed(_pair(self, other)))
 
     def __sub__(self, other):
-        if type(other) is Tensor and other.data.dtype == self.data.dtype:
+        if isinstance(other, Tensor) and other.data.dtype == self.data.dtype:
             return apply(_arith.Sub(), self, other)
         if _is_scalar(other):
             return apply(_arith.AddScalar(-other), _scalar_operand(self, other))
@@ -460,7 +460,7 @@ class Tensor:
         return apply(_arith.Sub(), *reversed(_pair(self, other)))
 
     def __mul__(self, other):
-        if type(other) is Tensor and other.data.dtype == self.data.dtype:
+        if isinstance(other, Tensor) and other.data.dtype == self.data.dtype:
             return apply(_arith.Mul(), self, other)
         if _is_scalar(other):
             return apply(_arith.MulScalar(other), _scalar_operand(self, other))
@@ -472,7 +472,7 @@ class Tensor:
         return apply(_arith.Mul(), *reversed(_pair(self, other)))
 
     def __truediv__(self, other):
-        if type(other) is Tensor and other.data.dtype == self.data.dtype and self.data.dtype.kind == "f":
+        if isinstance(other, Tensor) and other.data.dtype == self.data.dtype and self.data.dtype.kind == "f":
             return apply(_arith.Div(), self, other)
         if _is_scalar(other):
             return apply(_arith.DivScalar(other), _F.to_floating(self))

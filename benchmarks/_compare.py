@@ -1,0 +1,36 @@
+"""Shared timing helpers: the same work timed in chainrule and PyTorch, interleaved, in one run.
+
+Absolute times on shared machines drift; what we report is the ratio of medians taken
+in alternating rounds, so both libraries see the same machine conditions.
+"""
+import statistics
+import time
+
+
+def median_seconds(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def compare(ours, theirs, rounds=7, repeats=5, warmup=2):
+    """Median time per call of ``ours`` and ``theirs`` over interleaved rounds, and their ratio."""
+    for _ in range(warmup):
+        ours()
+        theirs()
+    our_times, their_times = [], []
+    for _ in range(rounds):
+        our_times.append(median_seconds(ours, repeats))
+        their_times.append(median_seconds(theirs, repeats))
+    a, b = statistics.median(our_times), statistics.median(their_times)
+    return a, b, a / b
+
+
+def report(name, ours, theirs, ratio, limit):
+    verdict = "ok" if ratio <= limit else "OVER"
+    print(f"{name:<44} chainrule {ours * 1e3:9.3f} ms   torch {theirs * 1e3:9.3f} ms   "
+          f"ratio {ratio:5.2f} (limit {limit:.2f}) {verdict}")
+    return ratio <= limit

@@ -1,0 +1,309 @@
+"""Module: the base of every layer and model, with PyTorch's names and semantics.
+
+A module owns parameters (trainable tensors), buffers (state that is saved but not
+trained, such as BatchNorm's running mean) and child modules, each registered simply by
+assigning it to an attribute.  Walks over them follow registration order, so state-dict
+keys and shapes line up with the PyTorch model of the same architecture.
+"""
+import collections
+
+from chainrule.backend import xp
+from chainrule.nn.parameter import Parameter
+from chainrule.tensor import Tensor, as_array, to_dtype
+
+IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Module:
+    """Base class of layers and models: subclass it, assign layers and Parameters in
+    ``__init__``, and write ``forward``.
+
+    >>> class TwoLayer(chainrule.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.fc1 = chainrule.nn.Linear(4, 8)
+    ...         self.fc2 = chainrule.nn.Linear(8, 1)
+    ...     def forward(self, x):
+    ...         return self.fc2(self.fc1(x).relu())
+    """
+
+    def __init__(self):
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_forward_hooks", {})
+
+    # ----------------------------------------------------------------- registration
+    def __setattr__(self, name, value):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"cannot assign {name!r} before Module.__init__() is called "
+                                 f"(call super().__init__() first in {type(self).__name__})")
+        params, buffers, modules = self._parameters, self._buffers, self._modules
+        if isinstance(value, Parameter):
+            self._forget(name)
+            params[name] = value
+        elif isinstance(value, Module):
+            self._forget(name)
+            modules[name] = value
+        elif name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} as parameter {name!r} of "
+                                f"{type(self).__name__} (a Parameter or None is required)")
+            params[name] = None
+        elif name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} of "
+                                f"{type(self).__name__} (a Tensor or None is required)")
+            buffers[name] = value
+        elif name in modules and value is None:
+            modules[name] = None
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name):
+        self.__dict__.pop(name, None)
+        for table in (self._parameters, self._buffers, self._modules):
+            table.pop(name, None)
+        self._non_persistent.discard(name)
+
+    def __getattr__(self, name):
+        # only called when normal lookup fails: look in the registries
+        table = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if registry in table and name in table[registry]:
+                return table[registry][name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __delattr__(self, name):
+        for registry in (self._parameters, self._buffers, self._modules):
+            if name in registry:
+                del registry[name]
+                self._non_persistent.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name, param):
+        """Register ``param`` (a Parameter, or None for an absent one such as a disabled bias)."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, "
+                            f"not {type(param).__name__}")
+        self._forget(name)
+        self._parameters[name] = param
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Register state that is saved in ``state_dict`` (unless not persistent) but not trained."""
+        if tensor is not None and not isinstance(tensor, Tensor):
+            tensor = Tensor(as_array(tensor))
+        self._forget(name)
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent.add(name)
+
+    def add_module(self, name, module):
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module, not {type(module).__name__}")
+        self._forget(name)
+        self._modules[name] = module
+
+    register_module = add_module
+
+    # ----------------------------------------------------------------- calling
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} has no forward() method")
+
+    def __call__(self, *args, **kwargs):
+        result = self.forward(*args, **kwargs)
+        if self._forward_hooks:
+            for hook in list(self._forward_hooks.values()):
+                replaced = hook(self, args, result)
+                if replaced is not None:
+                    result = replaced
+        return result
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(module, inputs, output)`` after every forward; it may return a new output."""
+        key = object()
+        self._forward_hooks[key] = hook
+        return _RemovableHandle(self._forward_hooks, key)
+
+    # ----------------------------------------------------------------- walks
+    def named_modules(self, memo=None, prefix=""):
+        """This module and every descendant, each once, as (dotted name, module)."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+
+    def modules(self):
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self):
+        seen = set()
+        for name, child in self._modules.items():
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                yield name, child
+
+    def children(self):
+        for _, child in self.named_children():
+            yield child
+
+    def _named_members(self, registry, prefix, recurse):
+        seen = set()
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name, value in getattr(module, registry).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), value
+
+    def named_parameters(self, prefix="", recurse=True):
+        """(dotted name, Parameter) for every parameter, shared ones once, in registration order."""
+        return self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse=True):
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix="", recurse=True):
+        return self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse=True):
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    # ----------------------------------------------------------------- modes and gradients
+    def train(self, mode=True):
+        """Set training mode (Dropout drops, BatchNorm uses batch statistics) here and below."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self):
+        """Set evaluation mode: ``train(False)``."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients of all parameters (set them to None, or to zeros)."""
+        for param in self.parameters():
+            if param.grad is not None:
+                if set_to_none:
+                    param.grad = None
+                else:
+                    param.grad.data[...] = 0
+
+    def apply(self, fn):
+        """Call ``fn`` on every child (depth first), then on this module; returns self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def to(self, dtype):
+        """Convert floating parameters and buffers to ``dtype`` in place (keeping their identity)."""
+        target = to_dtype(dtype, "to")
+        for tensor in list(self.parameters()) + list(self.buffers()):
+            if tensor.data.dtype.kind == "f" and tensor.data.dtype != target:
+                tensor.data = tensor.data.astype(target)
+                if tensor.grad is not None:
+                    tensor.grad = Tensor(tensor.grad.data.astype(target))
+        return self
+
+    def float(self):
+        return self.to(xp.float32)
+
+    def double(self):
+        return self.to(xp.float64)
+
+    # ----------------------------------------------------------------- state
+    def state_dict(self, prefix="", keep_vars=False):
+        """Parameters and persistent buffers by dotted name, in registration order.
+
+        Values are tensors sharing memory with the module (detached unless ``keep_vars``).
+        """
+        state = collections.OrderedDict()
+        for module_prefix, module in self.named_modules(prefix=prefix.rstrip(".")):
+            for registry in ("_parameters", "_buffers"):
+                for name, value in getattr(module, registry).items():
+                    if value is None or (registry == "_buffers" and name in module._non_persistent):
+                        continue
+                    key = f"{module_prefix}.{name}" if module_prefix else name
+                    state[key] = value if keep_vars else value.detach()
+        return state
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values (Tensors, ndarrays, or anything with ``__array__``, such as a PyTorch
+        tensor) into this module's parameters and buffers, in place.
+
+        Every problem is reported in one message: missing keys, unexpected keys, and each
+        shape mismatch with the expected and the given shape.  With ``strict=False``,
+        missing and unexpected keys are returned instead; shape mismatches always raise.
+        """
+        own = self.state_dict(keep_vars=True)
+        missing = [key for key in own if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in own]
+        arrays, mismatched = {}, []
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            array = value.data if isinstance(value, Tensor) else xp.asarray(value)
+            if array.shape != target.shape:
+                mismatched.append(f"{key}: expected shape {target.shape}, got {tuple(array.shape)}")
+            arrays[key] = array
+        problems = []
+        if strict and missing:
+            problems.append("missing keys: " + ", ".join(missing))
+        if strict and unexpected:
+            problems.append("unexpected keys: " + ", ".join(unexpected))
+        if mismatched:
+            problems.append("shape mismatches: " + "; ".join(mismatched))
+        if problems:
+            raise RuntimeError(f"load_state_dict: cannot load into {type(self).__name__}: "
+                               + " | ".join(problems))
+        for key, array in arrays.items():
+            target = own[key]
+            target.data[...] = array.astype(target.data.dtype, copy=False)
+            target._mark_modified()
+        return IncompatibleKeys(missing, unexpected)
+
+    # ----------------------------------------------------------------- description
+    def extra_repr(self):
+        """The text between the parentheses of this module's line in ``repr`` (override it)."""
+        return ""
+
+    def __repr__(self):
+        lines = []
+        for name, child in self._modules.items():
+            text = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {text}")
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        head = f"{type(self).__name__}({extra}" if extra else f"{type(self).__name__}("
+        return head + "\n" + "\n".join(lines) + "\n)"
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))
+
+
+class _RemovableHandle:
+    def __init__(self, table, key):
+        self._table, self._key = table, key
+
+    def remove(self):
+        self._table.pop(self._key, None)
