@@ -280,6 +280,44 @@ class Module:
             target._mark_modified()
         return IncompatibleKeys(missing, unexpected)
 
+    # ----------------------------------------------------------------- Keras's training methods
+    # These delegate to chainrule.train, imported when called: nn stays importable without the
+    # training layer, and the layering (nn below train) holds at import time.
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, **kwargs):
+        """Choose the optimizer, loss and metrics for ``fit`` (names as in Keras, or objects)."""
+        from chainrule.train import loop
+        return loop.compile(self, optimizer, loss, metrics, **kwargs)
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, **kwargs):
+        """Train for ``epochs`` passes over (x, y), as Keras's ``Model.fit``; returns a History."""
+        from chainrule.train import loop
+        return loop.fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split,
+                        validation_data, shuffle, class_weight, sample_weight, initial_epoch, **kwargs)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False, **kwargs):
+        """The loss, or ``[loss, *metrics]`` when metrics were compiled."""
+        from chainrule.train import loop
+        return loop.evaluate(self, x, y, batch_size, verbose, return_dict, **kwargs)
+
+    def predict(self, x, batch_size=None, verbose="auto", **kwargs):
+        """The model's outputs for ``x`` as an array, computed in evaluation mode."""
+        from chainrule.train import loop
+        return loop.predict(self, x, batch_size, verbose, **kwargs)
+
+    def get_weights(self):
+        """Copies of every parameter and buffer array, in ``state_dict`` order (as Keras)."""
+        return [value.data.copy() for value in self.state_dict().values()]
+
+    def set_weights(self, weights):
+        """Load arrays in ``get_weights`` order back into the parameters and buffers."""
+        keys = list(self.state_dict())
+        if len(weights) != len(keys):
+            raise ValueError(f"set_weights: {type(self).__name__} has {len(keys)} weight arrays, "
+                             f"got {len(weights)}")
+        self.load_state_dict(dict(zip(keys, weights)))
+
     # ----------------------------------------------------------------- description
     def extra_repr(self):
         """The text between the parentheses of this module's line in ``repr`` (override it)."""

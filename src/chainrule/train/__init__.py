@@ -1,0 +1,6 @@
+"""Training: Keras's compile/fit/evaluate/predict on any Module, callbacks, and progress."""
+from chainrule.train.callbacks import (
+    Callback, CallbackList, CSVLogger, EarlyStopping, History, LambdaCallback, LearningRateScheduler,
+    ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN,
+)
+from chainrule.train.loop import compile, evaluate, fit, predict

@@ -1,0 +1,403 @@
+"""``compile``, ``fit``, ``evaluate`` and ``predict``: Keras's training experience on any Module.
+
+One training step is the loop every tutorial writes by hand — forward, loss, zero the
+gradients, backward, optimizer step — plus what Keras adds around it: batching and
+shuffling, running metrics, validation, callbacks and a progress display.
+"""
+import math
+
+from chainrule import random as _random
+from chainrule.autograd import no_grad
+from chainrule.backend import xp
+from chainrule.tensor import Tensor
+from chainrule.train import keras_names, progress
+from chainrule.train.callbacks import CallbackList, History
+
+
+class CompiledState:
+    """What ``compile`` fixed: the optimizer (built once the model has parameters), the loss and the metrics."""
+
+    def __init__(self, optimizer, loss, metrics):
+        self.optimizer_spec = optimizer
+        self.loss_spec = loss
+        self.loss_fn = keras_names.resolve_loss(loss) if loss is not None else None
+        self.metric_specs = list(metrics or [])
+        self.fused_activation = keras_names.FUSABLE.get(self.loss_fn)
+
+
+def compile(model, optimizer="rmsprop", loss=None, metrics=None, **ignored):
+    """Configure ``model`` for training: an optimizer and a loss (names or objects), and metrics."""
+    if loss is None:
+        raise ValueError("compile: a loss is required (e.g. loss='sparse_categorical_crossentropy')")
+    if isinstance(metrics, (str, dict)) or callable(metrics):
+        metrics = [metrics]
+    state = CompiledState(optimizer, loss, metrics)
+    model._compiled = state
+    model.optimizer = None
+    if _has_parameters(model) or not isinstance(optimizer, str):
+        model.optimizer = keras_names.make_optimizer(optimizer, list(model.parameters()))
+    model.stop_training = False
+    return model
+
+
+def _has_parameters(model):
+    return next(iter(model.parameters()), None) is not None
+
+
+def _require_compiled(model, what):
+    state = getattr(model, "_compiled", None)
+    if state is None:
+        raise RuntimeError(f"{what}: call model.compile(optimizer=..., loss=...) first")
+    return state
+
+
+# ---------------------------------------------------------------------------- data
+def _as_input_array(x, what):
+    if isinstance(x, Tensor):
+        x = x.data
+    x = xp.asarray(x)
+    if x.dtype.kind == "f" and x.dtype != xp.float32:
+        x = x.astype(xp.float32)
+    elif x.dtype.kind not in "biuf":
+        raise TypeError(f"{what}: inputs must be numeric arrays, got dtype {x.dtype}")
+    return x
+
+
+def _as_target_array(y, what):
+    if isinstance(y, Tensor):
+        y = y.data
+    y = xp.asarray(y)
+    if y.dtype.kind == "f" and y.dtype != xp.float32:
+        y = y.astype(xp.float32)
+    return y
+
+
+class _ArrayBatches:
+    """Batches of (x, y, weights) from arrays: one fancy-index per array per batch."""
+
+    def __init__(self, x, y, weights, batch_size, shuffle):
+        self.x, self.y, self.weights = x, y, weights
+        self.batch_size, self.shuffle = batch_size, shuffle
+        self.count = len(x)
+
+    def __len__(self):
+        return math.ceil(self.count / self.batch_size)
+
+    def __iter__(self):
+        order = _random.generator().permutation(self.count) if self.shuffle else None
+        for start in range(0, self.count, self.batch_size):
+            if order is None:
+                rows = slice(start, start + self.batch_size)
+            else:
+                rows = order[start:start + self.batch_size]
+            yield (self.x[rows], None if self.y is None else self.y[rows],
+                   None if self.weights is None else self.weights[rows])
+
+
+class _LoaderBatches:
+    """Batches from a DataLoader (or any iterable of (x, y) pairs)."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def __len__(self):
+        return len(self.loader)
+
+    def __iter__(self):
+        for batch in self.loader:
+            if isinstance(batch, (tuple, list)):
+                x, y = batch[0], batch[1] if len(batch) > 1 else None
+            else:
+                x, y = batch, None
+            yield (_as_input_array(x, "fit"), None if y is None else _as_target_array(y, "fit"), None)
+
+
+def _batches(x, y, batch_size, shuffle, weights=None, what="fit"):
+    from chainrule.data import DataLoader, Dataset
+
+    if isinstance(x, Dataset):
+        return _LoaderBatches(DataLoader(x, batch_size=batch_size, shuffle=shuffle))
+    if isinstance(x, DataLoader) or (hasattr(x, "__iter__") and hasattr(x, "__len__")
+                                     and not isinstance(x, (xp.ndarray, Tensor, list, tuple))):
+        return _LoaderBatches(x)
+    if y is not None and len(x) != len(y):
+        raise ValueError(f"{what}: x has {len(x)} samples but y has {len(y)}; they must match")
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
+        raise ValueError(f"{what}: batch_size must be a positive integer, got {batch_size!r}")
+    return _ArrayBatches(x, y, weights, batch_size or 32, shuffle)
+
+
+# ---------------------------------------------------------------------------- forward and loss
+def _final_activation(model, state):
+    """(body, head) when the loss can take logits: the model minus its final softmax/sigmoid.
+
+    ``body(x)`` runs every layer but the last, ``head(h)`` gives the last layer's logits.
+    """
+    from chainrule import nn
+
+    if state.fused_activation is None or not isinstance(model, nn.Sequential) or not len(model):
+        return None
+    last = model[-1]
+    split = getattr(last, "split_activation", None)
+    if split is not None:
+        head, activation = split()
+    elif isinstance(last, nn.Softmax) and last.dim in (-1, None, 1):
+        head, activation = (lambda h: h), "softmax"
+    elif isinstance(last, nn.Sigmoid):
+        head, activation = (lambda h: h), "sigmoid"
+    else:
+        return None
+    if activation != state.fused_activation:
+        return None
+    layers = list(model)[:-1]
+
+    def body(x):
+        for layer in layers:
+            x = layer(x)
+        return x
+    return body, head
+
+
+def _probabilities(logits, activation):
+    if activation == "softmax":
+        shifted = xp.exp(logits - logits.max(axis=-1, keepdims=True))
+        return shifted / shifted.sum(axis=-1, keepdims=True)
+    return 1 / (1 + xp.exp(-logits))
+
+
+def _check_targets(state, output, y, what):
+    """Labels outside the model's class range are an error before any step is taken."""
+    if y is None or state.loss_fn is not keras_names.LOSSES["sparse_categorical_crossentropy"]:
+        return
+    classes = output.shape[-1]
+    if y.size and (y.min() < 0 or y.max() >= classes):
+        bad = y.min() if y.min() < 0 else y.max()
+        raise ValueError(f"{what}: label {bad} is outside the model's {classes} classes "
+                         f"[0, {classes - 1}] (sparse_categorical_crossentropy)")
+
+
+def _forward_and_loss(model, state, x, y, weights, split):
+    """The model's output (as probabilities when fused) and the mean weighted loss tensor."""
+    inputs = Tensor(x)
+    if split is not None:
+        body, head = split
+        logits = head(body(inputs))
+        output_array = _probabilities(logits.data, state.fused_activation)
+        losses = state.loss_fn(logits, _loss_target(y, logits), True)
+    else:
+        output = model(inputs)
+        output_array = output.data
+        losses = state.loss_fn(output, _loss_target(y, output), False)
+    if losses.ndim:
+        losses = (losses * Tensor(weights.astype(losses.dtype))).sum() / losses.shape[0] \
+            if weights is not None else losses.mean()
+    for module in model.modules():
+        penalty = getattr(module, "regularization_loss", None)
+        if penalty is not None:
+            extra = penalty()
+            if extra is not None:
+                losses = losses + extra
+    return output_array, losses
+
+
+def _loss_target(y, output):
+    target = Tensor(y)
+    if target.ndim == output.ndim - 1 and output.shape[-1] == 1 and y.dtype.kind == "f":
+        target = target.reshape(*target.shape, 1)
+    return target
+
+
+# ---------------------------------------------------------------------------- metrics
+def _build_metrics(state, output_dim):
+    from chainrule import metrics as M
+
+    built = []
+    for spec in state.metric_specs:
+        if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
+            loss = state.loss_spec if isinstance(state.loss_spec, str) else ""
+            if loss == "binary_crossentropy" or (not loss.endswith("crossentropy") and output_dim == 1):
+                metric = M.BinaryAccuracy()
+            elif loss == "sparse_categorical_crossentropy":
+                metric = M.SparseCategoricalAccuracy()
+            else:
+                metric = M.CategoricalAccuracy()
+            metric.name = spec
+        elif isinstance(spec, str):
+            metric = M.get(spec)
+        else:
+            metric = spec
+        built.append(metric)
+    return built
+
+
+class _Running:
+    """The epoch's running loss (weighted by batch size) and its metrics."""
+
+    def __init__(self, metrics):
+        self.metrics = metrics
+        self.total = 0.0
+        self.count = 0
+        for metric in metrics:
+            metric.reset_state()
+
+    def update(self, loss, batch_size, y, output):
+        self.total += loss * batch_size
+        self.count += batch_size
+        if y is not None:
+            for metric in self.metrics:
+                metric.update_state(y, output)
+
+    def logs(self, prefix=""):
+        values = {prefix + "loss": self.total / max(self.count, 1)}
+        for metric in self.metrics:
+            values[prefix + metric.name] = float(metric.result())
+        return values
+
+
+# ---------------------------------------------------------------------------- fit
+def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+        validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+        sample_weight=None, initial_epoch=0, **ignored):
+    """Train ``model`` for ``epochs`` passes over the data; returns a History.
+
+    ``x`` and ``y`` are arrays (or tensors), or ``x`` is a Dataset or DataLoader yielding
+    (inputs, targets).  ``validation_split`` holds out the last fraction of the samples
+    (before shuffling, as Keras); ``class_weight`` maps class index to a loss weight.
+    """
+    state = _require_compiled(model, "fit")
+    verbose = progress.resolve_verbose(verbose)
+    if not 0 <= validation_split < 1:
+        raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
+    is_arrays = not hasattr(x, "__iter__") or isinstance(x, (xp.ndarray, Tensor, list, tuple))
+    weights = None
+    if is_arrays:
+        x, y = _as_input_array(x, "fit"), _as_target_array(y, "fit") if y is not None else None
+        if y is None:
+            raise ValueError("fit: targets y are required with array inputs")
+        if len(x) != len(y):
+            raise ValueError(f"fit: x has {len(x)} samples but y has {len(y)}; they must match")
+        weights = _sample_weights(y, class_weight, sample_weight)
+        if validation_split and validation_data is None:
+            split_at = int(len(x) * (1 - validation_split))
+            validation_data = (x[split_at:], y[split_at:])
+            x, y = x[:split_at], y[:split_at]
+            weights = None if weights is None else weights[:split_at]
+    train_batches = _batches(x, y, batch_size, shuffle, weights)
+
+    history = History()
+    callback_list = CallbackList(list(callbacks or []) + [history], model=model,
+                                 params={"epochs": epochs, "steps": len(train_batches),
+                                         "verbose": verbose})
+    model.stop_training = False
+    metrics = None
+    split = _final_activation(model, state)
+    callback_list.call("on_train_begin", {})
+    for epoch in range(initial_epoch, epochs):
+        model.train()
+        callback_list.call("on_epoch_begin", epoch, {})
+        display = progress.EpochProgress(epoch, epochs, len(train_batches), verbose)
+        running = None
+        for step, (xb, yb, wb) in enumerate(train_batches):
+            callback_list.call("on_train_batch_begin", step, {})
+            if model.optimizer is None:  # parameters are made on first use: build them now
+                with no_grad():
+                    model(Tensor(xb[:1]))
+                model.optimizer = keras_names.make_optimizer(state.optimizer_spec,
+                                                             list(model.parameters()))
+            output, loss = _forward_and_loss(model, state, xb, yb, wb, split)
+            if metrics is None:
+                _check_targets(state, output, y if is_arrays else yb, "fit")
+                metrics = _build_metrics(state, output.shape[-1] if output.ndim > 1 else 1)
+            if running is None:
+                running = _Running(metrics)
+            model.optimizer.zero_grad()
+            loss.backward()
+            model.optimizer.step()
+            loss_value = loss.item()
+            running.update(loss_value, len(xb), yb, output)
+            batch_logs = {"loss": loss_value}
+            callback_list.call("on_train_batch_end", step, batch_logs)
+            display.update(running)
+            if model.stop_training:
+                break
+        logs = running.logs() if running is not None else {}
+        if validation_data is not None:
+            logs.update(_evaluate_logs(model, state, validation_data, batch_size, split, prefix="val_"))
+        callback_list.call("on_epoch_end", epoch, logs)
+        display.close(logs)
+        if model.stop_training:
+            break
+    callback_list.call("on_train_end", {})
+    model.history = history
+    return history
+
+
+def _sample_weights(y, class_weight, sample_weight):
+    weights = None
+    if class_weight is not None:
+        labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
+        labels = labels.astype(xp.int64)
+        table = xp.ones(int(max(max(class_weight), labels.max())) + 1, dtype=xp.float32)
+        for label, weight in class_weight.items():
+            table[int(label)] = weight
+        weights = table[labels]
+    if sample_weight is not None:
+        sample_weight = xp.asarray(sample_weight, dtype=xp.float32).reshape(-1)
+        if len(sample_weight) != len(y):
+            raise ValueError(f"fit: sample_weight has {len(sample_weight)} entries for {len(y)} samples")
+        weights = sample_weight if weights is None else weights * sample_weight
+    return weights
+
+
+# ---------------------------------------------------------------------------- evaluate and predict
+def _evaluate_logs(model, state, data, batch_size, split, prefix=""):
+    if isinstance(data, (tuple, list)):
+        vx, vy = _as_input_array(data[0], "evaluate"), _as_target_array(data[1], "evaluate")
+        batches = _batches(vx, vy, batch_size, False, what="evaluate")
+    else:
+        batches = _batches(data, None, batch_size, False, what="evaluate")
+    was_training = model.training
+    model.eval()
+    running = None
+    try:
+        with no_grad():
+            for xb, yb, _ in batches:
+                output, loss = _forward_and_loss(model, state, xb, yb, None, split)
+                if running is None:
+                    _check_targets(state, output, yb, "evaluate")
+                    running = _Running(_build_metrics(state, output.shape[-1] if output.ndim > 1 else 1))
+                running.update(loss.item(), len(xb), yb, output)
+    finally:
+        model.train(was_training)
+    return running.logs(prefix) if running is not None else {}
+
+
+def evaluate(model, x=None, y=None, batch_size=None, verbose="auto", return_dict=False, **ignored):
+    """The loss (and metrics) on the given data: ``loss``, or ``[loss, *metrics]`` when metrics were compiled."""
+    state = _require_compiled(model, "evaluate")
+    if y is not None and len(x) != len(y):
+        raise ValueError(f"evaluate: x has {len(x)} samples but y has {len(y)}; they must match")
+    data = (x, y) if y is not None else x
+    logs = _evaluate_logs(model, state, data, batch_size, _final_activation(model, state))
+    if progress.resolve_verbose(verbose):
+        print(" - ".join(f"{name}: {value:.4f}" for name, value in logs.items()))
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def predict(model, x, batch_size=None, verbose="auto", **ignored):
+    """The model's outputs for ``x``, batch by batch, in evaluation mode, as one array."""
+    batches = _batches(_as_input_array(x, "predict") if not hasattr(x, "loader") else x,
+                       None, batch_size, False, what="predict")
+    was_training = model.training
+    model.eval()
+    outputs = []
+    try:
+        with no_grad():
+            for xb, _, _ in batches:
+                outputs.append(model(Tensor(xb)).data)
+    finally:
+        model.train(was_training)
+    return xp.concatenate(outputs) if outputs else xp.zeros((0,), xp.float32)
