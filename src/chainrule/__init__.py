@@ -28,6 +28,9 @@ from chainrule.functions import (
     swapaxes, tanh, tile, transpose, true_divide, unsqueeze, var, view, where,
 )
 from chainrule.gradcheck import GradcheckError, gradcheck
+from chainrule import optim  # noqa: F401  (optim knows tensors only; no cycle)
+from chainrule import data, datasets, utils
+from chainrule.io import load, save
 
 __version__ = "0.1.0"
 
