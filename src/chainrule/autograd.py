@@ -177,6 +177,7 @@ def backward(root, grad, retain_graph=False):
         return
     pending = _count_consumers(root_node)
     grads = {root_node: grad}
+    leaf_grads = {}  # summed over all uses, so a leaf's hooks see its whole gradient once
     ready = [root_node]
     anomaly = _GradMode.anomaly
     previous_mode = _GradMode.enabled
@@ -205,12 +206,16 @@ def backward(root, grad, retain_graph=False):
                     if input_grad.shape != data.shape or input_grad.dtype != data.dtype:
                         input_grad = _conform(input_grad, tensor, node, position)
                     if anomaly:
+                        site = node.created_at or "a line not recorded outside detect_anomaly"
                         check_finite(input_grad, f"the backward of {node.name} (created at "
-                                                 f"{node.created_at}), for input {position},")
+                                                 f"{site}), for input {position},")
                 parent = tensor._node
                 if parent is None:
                     if input_grad is not None and tensor.requires_grad:
-                        tensor._accumulate_grad(input_grad)
+                        if tensor in leaf_grads:
+                            leaf_grads[tensor] = leaf_grads[tensor] + input_grad
+                        else:
+                            leaf_grads[tensor] = input_grad
                     continue
                 if input_grad is not None:
                     if parent in grads:
@@ -222,6 +227,8 @@ def backward(root, grad, retain_graph=False):
                     ready.append(parent)
             if not retain_graph:
                 node.release()
+        for tensor, grad in leaf_grads.items():
+            tensor._accumulate_grad(grad)
     finally:
         _GradMode.enabled = previous_mode
 

@@ -38,6 +38,9 @@ def apply(op, *inputs):
     result._hooks = None
     result.requires_grad = False
     result._node = None
+    if _GradMode.anomaly:  # every op, recorded or not: the first NaN is wanted wherever it is
+        op.created_at = user_call_site()
+        check_finite(out, f"{op.name} (at {op.created_at})")
     if _GradMode.enabled:
         for t in inputs:
             if t.requires_grad:
@@ -49,17 +52,14 @@ def apply(op, *inputs):
         op.epoch = _GradMode.inplace_epoch
         result.requires_grad = True
         result._node = op
-        if _GradMode.anomaly:
-            op.created_at = user_call_site()
-            check_finite(out, f"{op.name} (at {op.created_at})")
     return result
 
 
-def as_array(data, dtype=None, copy=True, op="tensor"):
+def as_array(data, dtype=None, copy=True, op="tensor", float_dtype=DEFAULT_FLOAT):
     """Turn Python data, an ndarray or a Tensor into an ndarray, as ``chainrule.tensor`` does.
 
-    Python floats become float32 (the default dtype), integers int64, booleans bool; an
-    ndarray keeps its dtype unless ``dtype`` is given.  Ragged or non-numeric data raises.
+    Python floats become ``float_dtype`` (float32, the default dtype), integers int64, booleans
+    bool; an ndarray keeps its dtype unless ``dtype`` is given.  Ragged or non-numeric data raises.
     """
     if isinstance(data, Tensor):
         array = data.data
@@ -74,7 +74,7 @@ def as_array(data, dtype=None, copy=True, op="tensor"):
         except TypeError as error:
             raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {error}") from None
         if dtype is None and array.dtype == xp.float64:
-            array = array.astype(DEFAULT_FLOAT)
+            array = array.astype(float_dtype, copy=False)
             copy = False
     if array.dtype.kind not in "biufc":
         raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__} data of dtype "
@@ -116,7 +116,11 @@ def _result_dtype(a, b):
 def _pair(a, b):
     """``a`` (a Tensor) and ``b`` (anything array-like) as two tensors of one dtype."""
     if not isinstance(b, Tensor):
-        b = as_array(b, copy=False, op="operand")
+        if isinstance(b, xp.generic):
+            b = b.item()  # a NumPy scalar acts as a Python number: it does not widen a's dtype
+        # Python floats are made in a's float dtype directly: 0.1 must not pass through float32
+        b = as_array(b, copy=False, op="operand",
+                     float_dtype=a.data.dtype if a.data.dtype.kind == "f" else DEFAULT_FLOAT)
         if a.data.dtype.kind in "fc" and b.dtype.kind in "biuf":
             b = b.astype(a.data.dtype, copy=False)  # a raw array adopts the tensor's dtype
         b = Tensor(b)
@@ -134,7 +138,8 @@ def _is_scalar(x):
     kind = type(x)
     if kind is float or kind is int:
         return True
-    return isinstance(x, numbers.Number) and not isinstance(x, complex)
+    # NumPy scalars take the _pair route, which keeps them from widening the tensor's dtype
+    return isinstance(x, numbers.Number) and not isinstance(x, (complex, xp.generic))
 
 
 def _scalar_operand(a, c):
@@ -229,7 +234,9 @@ class Tensor:
         return self.data
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        if dtype is None or self.data.dtype == dtype:
+            return self.data.copy() if copy else self.data  # np.array(t) copies, np.asarray(t) shares
+        return self.data.astype(dtype)
 
     def item(self):
         if self.data.size != 1:
@@ -364,6 +371,15 @@ class Tensor:
                 "x = x + y instead of x += y"
             )
 
+    def _check_source(self, source, what):
+        """Refuse to copy a tensor that requires grad in place: its gradient would be lost."""
+        if isinstance(source, Tensor) and source.requires_grad and _GradMode.enabled:
+            raise RuntimeError(
+                f"{what}: writing a tensor that requires grad into another tensor in place would "
+                "silently cut it from the graph; build the result with chainrule.where, cat or "
+                "stack instead, or write value.detach() if no gradient should flow"
+            )
+
     def _mark_modified(self):
         """Stamp this tensor with a new in-place epoch, so nodes that used it can tell."""
         _GradMode.inplace_epoch += 1
@@ -376,8 +392,10 @@ class Tensor:
             ufunc(self.data, value, out=self.data, casting="same_kind")
         except (TypeError, ValueError) as error:
             other_shape = getattr(value, "shape", ())
-            raise type(error)(f"{what}: cannot update a tensor of shape {self.shape} and dtype "
-                              f"{self.dtype} in place with shape {other_shape}: {error}") from None
+            # the base class: NumPy's subclasses (a casting error) take more arguments than a message
+            kind = TypeError if isinstance(error, TypeError) else ValueError
+            raise kind(f"{what}: cannot update a tensor of shape {self.shape} and dtype "
+                       f"{self.dtype} in place with shape {other_shape}: {error}") from None
         self._mark_modified()
         return self
 
@@ -416,6 +434,7 @@ class Tensor:
 
     def copy_(self, source):
         self._check_inplace("copy_")
+        self._check_source(source, "copy_")
         source = source.data if isinstance(source, Tensor) else xp.asarray(source)
         try:
             self.data[...] = source
@@ -426,6 +445,7 @@ class Tensor:
 
     def __setitem__(self, index, value):
         self._check_inplace("setitem")
+        self._check_source(value, "setitem")
         value = value.data if isinstance(value, Tensor) else value
         index = _F.array_index(index, self.shape, "setitem")
         try:
@@ -481,13 +501,15 @@ class Tensor:
     def __rtruediv__(self, other):
         if _is_scalar(other):
             return apply(_arith.RDivScalar(other), _F.to_floating(self))
-        return _F.div(other, self)
+        return _F.div(*reversed(_pair(self, other)))  # a raw array adopts our dtype, as in a + b
 
     def __pow__(self, exponent):
         return _F.pow(self, exponent)
 
     def __rpow__(self, base):
-        return _F.pow(base, self)
+        if isinstance(base, numbers.Number):
+            return _F.pow(base, self)
+        return _F.pow(*reversed(_pair(self, base)))
 
     def __neg__(self):
         return apply(_arith.Neg(), self)
@@ -502,7 +524,7 @@ class Tensor:
         return _F.matmul(self, other)
 
     def __rmatmul__(self, other):
-        return _F.matmul(other, self)
+        return _F.matmul(*reversed(_pair(self, other)))
 
     def __getitem__(self, index):
         return _F.index(self, index)
@@ -713,7 +735,11 @@ def _run_hooks(hooks, grad):
     for hook in hooks:
         replaced = hook(Tensor(grad))
         if replaced is not None:
-            grad = replaced.data if isinstance(replaced, Tensor) else xp.asarray(replaced)
+            replaced = replaced.data if isinstance(replaced, Tensor) else xp.asarray(replaced)
+            if replaced.shape != grad.shape:
+                raise RuntimeError(f"register_hook: a hook returned a gradient of shape "
+                                   f"{replaced.shape} for a tensor of shape {grad.shape}")
+            grad = replaced.astype(grad.dtype, copy=False)
     return grad
 
 
