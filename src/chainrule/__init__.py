@@ -29,7 +29,7 @@ from chainrule.functions import (
 )
 from chainrule.gradcheck import GradcheckError, gradcheck
 from chainrule import optim  # noqa: F401  (optim knows tensors only; no cycle)
-from chainrule import data, datasets, utils
+from chainrule import data, datasets, metrics, utils
 from chainrule.io import load, save
 
 __version__ = "0.1.0"
