@@ -8,6 +8,7 @@ import builtins
 import collections
 import math
 import numbers
+import operator
 
 from chainrule.backend import xp
 from chainrule.ops import activation as _act
@@ -79,7 +80,7 @@ def _sizes(args, op):
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
     try:
-        return tuple(int(a) for a in args)
+        return tuple(operator.index(a) for a in args)  # 2.5 is an error, not 2
     except (TypeError, ValueError):
         raise TypeError(f"{op}: sizes must be integers, got {args!r}") from None
 
@@ -102,7 +103,7 @@ def mul(a, b):
 
 def div(a, b):
     """a / b, broadcasting; integer inputs give a floating result, as in PyTorch."""
-    if isinstance(b, numbers.Number) and isinstance(a, Tensor):
+    if isinstance(b, numbers.Number) and not isinstance(b, xp.generic) and isinstance(a, Tensor):
         return a / b
     a, b = _pair(to_floating(as_tensor(a)), b)
     return apply(_arith.Div(), to_floating(a), to_floating(b))
@@ -110,6 +111,10 @@ def div(a, b):
 
 def pow(base, exponent):
     """base ** exponent, with a tensor or a Python number on either side."""
+    if isinstance(exponent, xp.generic):
+        exponent = exponent.item()  # a NumPy scalar acts as a Python number: no widening
+    if isinstance(base, xp.generic):
+        base = base.item()
     if isinstance(exponent, numbers.Number) and not isinstance(base, numbers.Number):
         base = as_tensor(base)
         if isinstance(exponent, float) or exponent < 0:
@@ -227,6 +232,8 @@ def clamp(x, min=None, max=None):
         if max is not None:
             x = where(x > max, max, x)
         return x
+    if x.data.dtype.kind in "biu" and (isinstance(min, float) or isinstance(max, float)):
+        x = to_floating(x)  # an integer tensor clamped to a float bound is float32, as in PyTorch
     return apply(_elem.Clamp(min, max), x)
 
 
@@ -689,9 +696,45 @@ def _check_index(items, shape, op):
 
 
 def index(x, index):
-    """x[index]: ints, slices, None, Ellipsis, integer arrays and boolean masks, as NumPy."""
+    """x[index]: ints, slices, None, Ellipsis, integer arrays and boolean masks, as PyTorch.
+
+    PyTorch applies integers first (each selects and removes its dim), then the arrays;
+    NumPy broadcasts integers together with the arrays instead, which moves the arrays'
+    dims to the front when a slice separates them (x[1, :, [0, 2]]).  So an index that
+    mixes the two is applied in those two steps.
+    """
     index = array_index(index, x.shape, "index")
+    if isinstance(index, tuple) and builtins.any(map(_is_int_index, index)) and builtins.any(
+            isinstance(item, xp.ndarray) and item.ndim for item in index):
+        integers_first, arrays_then = _split_integers(index)
+        x = apply(_index.GetItem(integers_first), x)
+        index = arrays_then
     return apply(_index.GetItem(index), x)
+
+
+def _is_int_index(item):
+    """An int, or a 0-d integer array (PyTorch treats a 0-d integer tensor as an int)."""
+    if isinstance(item, xp.ndarray):
+        return item.ndim == 0 and item.dtype.kind in "iu"
+    return isinstance(item, numbers.Integral) and not isinstance(item, bool)
+
+
+def _split_integers(index):
+    """``index`` as two: the ints, slices, None and Ellipsis; then the arrays on what remains."""
+    first, second = [], []
+    for item in index:
+        if _is_int_index(item):
+            first.append(int(item))                      # its dim is gone after the first step
+        elif isinstance(item, xp.ndarray):
+            first += [slice(None)] * (item.ndim if item.dtype == xp.bool_ else 1)
+            second.append(item)
+        elif item is Ellipsis:
+            first.append(item)
+            second.append(item)
+        else:                                            # a slice, or None (a new dim of size 1)
+            first.append(item)
+            second.append(slice(None))
+    return tuple(first), tuple(second)
 
 
 # --------------------------------------------------------------------------- linear algebra

@@ -54,6 +54,12 @@ def unbroadcast(grad, shape):
     return grad.reshape(shape)
 
 
+def one_or_tuple(grads):
+    """The gradients of an op that takes any number of inputs, as ``backward`` must return them:
+    a bare array when there is one input (the engine wraps it), a tuple otherwise."""
+    return grads[0] if len(grads) == 1 else tuple(grads)
+
+
 def expand_reduced(grad, shape, axes, keepdim):
     """Broadcast the gradient of a reduction over ``axes`` back to the input's ``shape``."""
     if not keepdim and axes is not None:

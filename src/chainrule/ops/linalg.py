@@ -1,6 +1,6 @@
 """Matrix products: matmul for 1-D, 2-D and batched operands, and einsum."""
 from chainrule.backend import xp
-from chainrule.ops.base import Op, unbroadcast
+from chainrule.ops.base import Op, one_or_tuple, unbroadcast
 
 
 class MatMul(Op):
@@ -56,8 +56,8 @@ class Einsum(Op):
         return xp.einsum(equation, *arrays, optimize=len(arrays) > 2)
 
     def backward(self, g):
-        return tuple(self._grad_for(i, g) if need else None
-                     for i, need in enumerate(self.needs_input_grad))
+        return one_or_tuple([self._grad_for(i, g) if need else None
+                             for i, need in enumerate(self.needs_input_grad)])
 
     def _grad_for(self, i, g):
         target = self.inputs_subscripts[i]
@@ -71,11 +71,15 @@ class Einsum(Op):
         equation = ",".join([self.output_subscripts] + [s for s, _ in others]) + "->" + produced
         grad = xp.einsum(equation, *operands, optimize=len(operands) > 2)
         sizes = dict(zip(target, shape))
+        # a size-1 dim that broadcast against a longer one (under '...'): sum its copies back
+        stretched = tuple(k for k, c in enumerate(produced) if sizes[c] == 1 and grad.shape[k] != 1)
+        if stretched:
+            grad = grad.sum(axis=stretched, keepdims=True)
         if produced != unique:   # letters summed within this operand only: broadcast back
             grad = xp.expand_dims(grad, [unique.index(c) for c in unique if c not in produced])
             grad = xp.broadcast_to(grad, [sizes[c] for c in unique])
         if unique == target:
-            return xp.ascontiguousarray(grad)
+            return xp.ascontiguousarray(grad).reshape(shape)   # (ascontiguousarray makes 0-d 1-d)
         full = xp.zeros(shape, dtype=g.dtype)
         diagonal = xp.einsum(f"{target}->{unique}", full)   # a writable view of the diagonal
         diagonal[...] = grad

@@ -1,6 +1,6 @@
 """Operations that move elements without changing them: their gradients move them back."""
 from chainrule.backend import xp
-from chainrule.ops.base import Op, unbroadcast
+from chainrule.ops.base import Op, one_or_tuple, unbroadcast
 
 
 class Reshape(Op):
@@ -56,7 +56,7 @@ class Concatenate(Op):
 
     def backward(self, g):
         pieces = xp.split(g, self.bounds, axis=self.axis)
-        return tuple(p if need else None for p, need in zip(pieces, self.needs_input_grad))
+        return one_or_tuple([p if need else None for p, need in zip(pieces, self.needs_input_grad)])
 
 
 class Stack(Op):
@@ -69,8 +69,8 @@ class Stack(Op):
         return xp.stack(arrays, axis=self.axis)
 
     def backward(self, g):
-        return tuple(xp.take(g, i, axis=self.axis) if need else None
-                     for i, need in enumerate(self.needs_input_grad))
+        return one_or_tuple([xp.take(g, i, axis=self.axis) if need else None
+                             for i, need in enumerate(self.needs_input_grad)])
 
 
 class Pad(Op):

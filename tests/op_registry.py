@@ -1,0 +1,854 @@
+"""The op registry: every differentiable function of chainrule, its PyTorch twin, and sample inputs.
+
+One list, ``CASES``, drives the gradient checks (``test_ops_gradcheck.py``), the comparison
+with PyTorch (``test_ops_torch.py``) and the coverage check (``test_op_coverage.py``): an op
+that appears in no case fails the coverage test, so no op can be added without tests.
+
+A case is a name, ``fn`` (chainrule tensors in, a tensor or a tuple of tensors out),
+``torch_fn`` (the same on torch tensors, with PyTorch's semantics as the reference) and
+samples.  A sample gives the shape of each tensor input, keyword arguments passed to both
+functions, and the domain its values are drawn from (positive for log and sqrt, away from
+the kinks of relu, abs and clamp, distinct for max and min so that no two elements tie).
+Index arrays, masks and conditions are fixed NumPy arrays below; ``torch_fn`` converts them.
+"""
+import dataclasses
+import zlib
+
+import numpy as np
+
+import chainrule as cr
+
+try:
+    import torch
+except ImportError:  # the registry is used without torch too (gradcheck, coverage)
+    torch = None
+
+
+# --------------------------------------------------------------------------- value domains
+def real(rng, shape):
+    """Standard normal values."""
+    return rng.standard_normal(shape)
+
+
+def positive(rng, shape):
+    """Values in [0.5, 2]: for log, sqrt, a base raised to a tensor power, a divisor."""
+    return rng.uniform(0.5, 2.0, shape)
+
+
+def nonzero(rng, shape):
+    """Values of either sign, at least 0.2 from zero: away from the kink of relu and abs."""
+    return rng.choice([-1.0, 1.0], shape) * rng.uniform(0.2, 2.0, shape)
+
+
+def avoiding(*points, gap=0.1):
+    """Normal values moved at least ``gap`` away from each of ``points`` (kinks, thresholds)."""
+    def draw(rng, shape):
+        x = 2 * rng.standard_normal(shape)
+        for p in points:
+            near = np.abs(x - p) < gap
+            x = np.where(near, p + np.where(x >= p, gap, -gap) * 1.5, x)
+        return x
+    draw.__name__ = f"avoiding{points}"
+    return draw
+
+
+def with_zeros(positions):
+    """Values away from zero, then exact zeros at ``positions`` (index tuples): for prod."""
+    def draw(rng, shape):
+        x = nonzero(rng, shape)
+        for p in positions:
+            x[p] = 0.0
+        return x
+    draw.__name__ = f"with_zeros{positions}"
+    return draw
+
+
+def fixed(*arrays):
+    """Exactly these values (e.g. ties), one array per input."""
+    def draw(rng, shapes):
+        return [np.array(a, dtype=np.float64).reshape(s) for a, s in zip(arrays, shapes)]
+    draw.joint = True
+    return draw
+
+
+def distinct(rng, shapes):
+    """Values over all inputs together that differ pairwise by at least 6/n: no ties anywhere."""
+    sizes = [int(np.prod(s)) for s in shapes]
+    total = max(sum(sizes), 1)
+    values = (rng.permutation(total) + 0.5) / total * 6 - 3
+    out, start = [], 0
+    for shape, size in zip(shapes, sizes):
+        out.append(values[start:start + size].reshape(shape))
+        start += size
+    return out
+
+
+distinct.joint = True
+
+
+# --------------------------------------------------------------------------- cases and samples
+@dataclasses.dataclass
+class Sample:
+    shapes: tuple                  # one shape per tensor input
+    kwargs: dict = dataclasses.field(default_factory=dict)   # for both fn and torch_fn
+    domain: object = real          # a generator, one per input (tuple), or a joint one
+    dtypes: tuple = None           # input dtypes (default float64 for all)
+    gradcheck: bool = True         # False where the function has no derivative (ties)
+    eps: float = 1e-6              # gradcheck's step; larger where an output is float32
+
+    def describe(self):
+        shapes = ",".join(str(tuple(s)).replace(" ", "") for s in self.shapes)
+        kw = ",".join(f"{k}=array{v.shape}" if isinstance(v, np.ndarray) else f"{k}={v!r}"
+                      for k, v in self.kwargs.items())
+        dtypes = "," + ",".join(np.dtype(d).name for d in self.dtypes) if self.dtypes else ""
+        return f"{shapes}{dtypes}" + (f"|{kw}" if kw else "")
+
+
+@dataclasses.dataclass
+class OpCase:
+    name: str
+    fn: object
+    torch_fn: object
+    samples: list
+    integer_inputs: bool = True    # False where chainrule requires floating inputs by design
+
+
+CASES = []
+
+
+def case(name, fn, torch_fn, *samples, integer_inputs=True):
+    samples = [s if isinstance(s, Sample) else Sample(s) for s in samples]
+    assert samples, f"case {name} has no samples"
+    assert name not in {c.name for c in CASES}, f"case name {name} is used twice"
+    CASES.append(OpCase(name, fn, torch_fn, samples, integer_inputs))
+
+
+def all_samples():
+    """(id, case, sample) for every sample of every case, with a stable, readable id."""
+    return [(f"{c.name}#{i}:{s.describe()}", c, s) for c in CASES for i, s in enumerate(c.samples)]
+
+
+def make_arrays(sample, sample_id, dtype=None):
+    """The input arrays of ``sample``, drawn from a generator seeded by the sample's id.
+
+    ``dtype`` overrides the sample's dtypes for every floating input (the float32 run).
+    """
+    rng = np.random.default_rng(zlib.crc32(sample_id.encode()))
+    shapes = [tuple(s) for s in sample.shapes]
+    domain = sample.domain
+    if getattr(domain, "joint", False):
+        arrays = domain(rng, shapes)
+    else:
+        draws = domain if isinstance(domain, tuple) else (domain,) * len(shapes)
+        arrays = [draw(rng, shape) for draw, shape in zip(draws, shapes)]
+    dtypes = sample.dtypes or (np.float64,) * len(shapes)
+    if dtype is not None:
+        dtypes = (dtype,) * len(shapes)
+    return [np.asarray(a, dtype=np.float64).astype(d) for a, d in zip(arrays, dtypes)]
+
+
+def outputs_of(result):
+    """A function's result as a list (a tensor, a tuple, a namedtuple or a list of them)."""
+    return list(result) if isinstance(result, (tuple, list)) else [result]
+
+
+# --------------------------------------------------------------------------- shapes used repeatedly
+BINARY_SHAPES = [
+    ((2, 3), (2, 3)),
+    ((), (2, 3)),            # a 0-d tensor against a matrix, both ways
+    ((2, 3), ()),
+    ((), ()),
+    ((2, 1), (1, 3)),        # size-1 dims broadcasting both ways
+    ((3,), (2, 3)),          # fewer dims on the left ...
+    ((2, 3, 4), (3, 1)),     # ... and on the right
+    ((2, 1, 3), (4, 1)),
+    ((0, 3), (3,)),          # empty dims
+    ((2, 1, 3), (2, 0, 1)),
+]
+UNARY_SHAPES = [(), (5,), (2, 3), (2, 1, 3), (0, 3)]
+
+
+def _unary_samples(domain=real):
+    return [Sample((s,), domain=domain) for s in UNARY_SHAPES]
+
+
+def _binary_samples(domain=real, shapes=BINARY_SHAPES):
+    return [Sample(pair, domain=domain) for pair in shapes]
+
+
+# --------------------------------------------------------------------------- arithmetic
+case("add", lambda a, b: a + b, lambda a, b: a + b, *_binary_samples(),
+     Sample(((2, 3), (3,)), dtypes=(np.float32, np.float64)))
+case("add_fn", lambda a, b: cr.add(a, b), lambda a, b: torch.add(a, b), ((2, 3), (3,)))
+case("add_method", lambda a, b: a.add(b), lambda a, b: a.add(b), ((2, 1), (3,)))
+case("add_scalar", lambda x: x + 2.5, lambda x: x + 2.5, *_unary_samples())
+case("radd_scalar", lambda x: 2 + x, lambda x: 2 + x, ((2, 3),), ((),))
+
+
+def _array_dtype(x):
+    """The dtype a raw NumPy operand takes beside the tensor ``x`` in chainrule: x's own if
+    x is floating (a raw array adopts the tensor's dtype), else the array's (float64)."""
+    return x.dtype if x.is_floating_point() else torch.float64
+
+
+case("add_array_operand", lambda x: x + np.arange(3.0),
+     lambda x: x + torch.arange(3.0, dtype=_array_dtype(x)), ((2, 3),))
+case("radd_array_operand", lambda x: np.arange(3.0) + x,
+     lambda x: torch.arange(3.0, dtype=_array_dtype(x)) + x, ((2, 3),))
+case("sub", lambda a, b: a - b, lambda a, b: a - b, *_binary_samples(),
+     Sample(((2, 3), (2, 3)), dtypes=(np.float64, np.float32)))
+case("sub_fn", lambda a, b: cr.subtract(a, b), lambda a, b: torch.subtract(a, b), ((3,), (2, 3)))
+case("sub_method", lambda a, b: cr.sub(a, b).sub(b), lambda a, b: torch.sub(a, b).sub(b), ((2, 3), (3,)))
+case("sub_scalar", lambda x: x - 1.5, lambda x: x - 1.5, *_unary_samples())
+case("rsub_scalar", lambda x: 2.0 - x, lambda x: 2.0 - x, *_unary_samples())
+case("rsub_array_operand", lambda x: np.ones(3) - x, lambda x: torch.ones(3, dtype=_array_dtype(x)) - x,
+     ((2, 3),))
+case("mul", lambda a, b: a * b, lambda a, b: a * b, *_binary_samples())
+case("mul_fn", lambda a, b: cr.multiply(a, cr.mul(a, b)), lambda a, b: torch.multiply(a, torch.mul(a, b)),
+     ((2, 3), (2, 1)))
+case("mul_method", lambda a, b: a.mul(b), lambda a, b: a.mul(b), ((4,), (3, 1)))
+case("mul_self", lambda a: a * a, lambda a: a * a, ((2, 3),))
+case("mul_scalar", lambda x: x * 3, lambda x: x * 3, *_unary_samples())
+case("rmul_scalar", lambda x: -0.5 * x, lambda x: -0.5 * x, ((2, 3),), ((),))
+case("div", lambda a, b: a / b, lambda a, b: a / b, *_binary_samples(domain=(real, nonzero)))
+case("div_fn", lambda a, b: cr.div(a, b) + cr.divide(b, a) + cr.true_divide(a, 2.0),
+     lambda a, b: torch.div(a, b) + torch.divide(b, a) + torch.true_divide(a, 2.0),
+     Sample(((2, 3), (3,)), domain=nonzero))
+case("div_method", lambda a, b: a.div(b), lambda a, b: a.div(b), Sample(((3,), (2, 1)), domain=nonzero))
+case("div_scalar", lambda x: x / 4.0, lambda x: x / 4.0, *_unary_samples())
+case("rdiv_scalar", lambda x: 3.0 / x, lambda x: 3.0 / x, *_unary_samples(domain=nonzero))
+case("rdiv_array_operand", lambda x: np.full(3, 2.0) / x,
+     lambda x: torch.full((3,), 2.0, dtype=_array_dtype(x)) / x,
+     Sample(((2, 3),), domain=nonzero))
+case("pow", lambda a, b: a ** b, lambda a, b: a ** b,
+     *_binary_samples(domain=(positive, real)))
+case("pow_fn", lambda a, b: cr.pow(a, b), lambda a, b: torch.pow(a, b),
+     Sample(((2, 3), (3,)), domain=(positive, real)))
+case("pow_method", lambda a, b: a.pow(b), lambda a, b: a.pow(b),
+     Sample(((2, 1), (3,)), domain=(positive, real)))
+case("pow_scalar_square", lambda x: x ** 2, lambda x: x ** 2, *_unary_samples())
+case("pow_scalar_cube", lambda x: x ** 3, lambda x: x ** 3, ((2, 3),), ((),))
+case("pow_scalar_half", lambda x: x ** 0.5, lambda x: x ** 0.5, *_unary_samples(domain=positive))
+case("pow_scalar_negative", lambda x: x ** -1.5, lambda x: x ** -1.5, Sample(((2, 3),), domain=positive))
+case("pow_scalar_negative_int", lambda x: x ** -2, lambda x: x ** -2, Sample(((2, 3),), domain=nonzero))
+case("pow_scalar_zero", lambda x: x ** 0, lambda x: x ** 0, ((2, 3),))
+case("pow_scalar_one", lambda x: cr.pow(x, 1.0), lambda x: torch.pow(x, 1.0), ((2, 3),))
+case("rpow_scalar", lambda x: 2.0 ** x, lambda x: 2.0 ** x, *_unary_samples())
+case("rpow_scalar_fraction", lambda x: 0.5 ** x, lambda x: 0.5 ** x, ((2, 3),))
+case("rpow_scalar_int", lambda x: 3 ** x, lambda x: 3 ** x, ((2, 3),))
+case("rpow_scalar_fn", lambda x: cr.pow(2.0, x), lambda x: torch.pow(2.0, x), ((2, 3),))
+case("rpow_scalar_zero_base", lambda x: 0.0 ** x, lambda x: 0.0 ** x, Sample(((2, 3),), domain=positive))
+case("neg", lambda x: -x, lambda x: -x, *_unary_samples())
+case("neg_fn", lambda x: cr.neg(x) + cr.negative(x) + x.neg(),
+     lambda x: torch.neg(x) + torch.negative(x) + x.neg(), ((2, 3),))
+case("pos", lambda x: +x * 2, lambda x: +x * 2, ((2, 3),))
+
+# --------------------------------------------------------------------------- matrix products
+MATMUL_SHAPES = [
+    ((3,), (3,)),              # 1-D . 1-D
+    ((3,), (3, 4)),            # 1-D @ 2-D
+    ((2, 3), (3,)),            # 2-D @ 1-D
+    ((2, 3), (3, 4)),          # 2-D @ 2-D
+    ((5, 2, 3), (5, 3, 4)),    # batched
+    ((2, 1, 2, 3), (3, 3, 2)),  # batch dims broadcasting both ways
+    ((5, 2, 3), (3, 4)),       # N-D @ 2-D (a layer over a sequence)
+    ((2, 3), (5, 3, 4)),       # 2-D @ N-D
+    ((3,), (2, 3, 4)),         # 1-D @ N-D
+    ((2, 4, 3), (3,)),         # N-D @ 1-D
+    ((1, 2, 3), (4, 3, 2)),    # a size-1 batch dim
+    ((0, 3), (3, 2)),          # empty rows
+    ((2, 0), (0, 3)),          # empty inner dim
+]
+case("matmul", lambda a, b: a @ b, lambda a, b: a @ b, *[Sample(p) for p in MATMUL_SHAPES])
+case("matmul_fn", lambda a, b: cr.matmul(a, b), lambda a, b: torch.matmul(a, b), ((2, 3), (3, 4)))
+case("matmul_method", lambda a, b: a.matmul(b), lambda a, b: a.matmul(b), ((4, 2, 3), (3, 4)))
+case("rmatmul_array", lambda b: np.arange(6.0).reshape(2, 3) @ b,
+     lambda b: torch.arange(6.0, dtype=_array_dtype(b)).reshape(2, 3) @ b, ((3, 4),))
+
+EINSUM_SAMPLES = [
+    Sample(((2, 3), (3, 4)), dict(equation="ij,jk->ik")),          # matrix product
+    Sample(((5, 2, 3), (5, 3, 4)), dict(equation="bij,bjk->bik")),  # batched
+    Sample(((3, 3),), dict(equation="ii->")),                       # trace
+    Sample(((3, 3),), dict(equation="ii->i")),                      # diagonal
+    Sample(((3,), (4,)), dict(equation="i,j->ij")),                 # outer product
+    Sample(((2, 5, 2, 3), (5, 3, 4)), dict(equation="...ij,...jk->...ik")),  # ellipsis
+    Sample(((2, 1, 2, 3), (5, 3, 4)), dict(equation="...ij,...jk->...ik")),  # ellipsis, broadcast
+    Sample(((2, 3), (3, 4)), dict(equation="ij,jk")),               # implicit output
+    Sample(((3, 2), (2, 3)), dict(equation="ba,ac")),               # implicit output, sorted
+    Sample(((2, 3), (3, 4), (4, 5)), dict(equation="ij,jk,kl->il")),  # three operands
+    Sample(((2, 3, 4), (3,)), dict(equation="ijk,j->i")),           # k summed in operand 0 only
+    Sample(((2, 3), (4, 3)), dict(equation="ij,kj->i")),            # k summed in operand 1 only
+    Sample(((2, 3, 3),), dict(equation="bii->b")),                  # batched trace
+    Sample(((2, 3),), dict(equation="ij->ji")),                     # transpose
+    Sample(((2, 3),), dict(equation="ij->")),                       # sum of everything
+    Sample(((2, 3, 4),), dict(equation="...j->j...")),              # ellipsis moved
+    Sample(((3,), (3,)), dict(equation="i,i->")),                   # dot product
+    Sample(((),), dict(equation="->")),                             # 0-d operands
+    Sample(((), (3,)), dict(equation=",i->i")),
+    Sample(((3, 3), (3,)), dict(equation="ii,i->i")),               # a diagonal times a vector
+    Sample(((2, 3, 4), (2, 5, 4)), dict(equation="bij,bkj->bik")),
+    Sample(((2, 3), (2, 3)), dict(equation="ij,ij->ij")),           # elementwise product
+    Sample(((2, 3),), dict(equation="ij->j")),                      # an implicit-sum reduction
+]
+case("einsum", lambda *ops, equation: cr.einsum(equation, *ops),
+     lambda *ops, equation: torch.einsum(equation, *ops), *EINSUM_SAMPLES)
+case("einsum_list", lambda a, b: cr.einsum("ij,jk->ik", [a, b]),
+     lambda a, b: torch.einsum("ij,jk->ik", [a, b]), ((2, 3), (3, 2)))
+
+# --------------------------------------------------------------------------- elementwise functions
+case("exp", lambda x: cr.exp(x), lambda x: torch.exp(x), *_unary_samples())
+case("exp_method", lambda x: x.exp(), lambda x: x.exp(), ((2, 3),))
+case("log", lambda x: cr.log(x), lambda x: torch.log(x), *_unary_samples(domain=positive))
+case("log_method", lambda x: x.log(), lambda x: x.log(), Sample(((2, 3),), domain=positive))
+case("log1p", lambda x: cr.log1p(x), lambda x: torch.log1p(x),
+     *_unary_samples(domain=positive), Sample(((4,),), domain=lambda rng, s: rng.uniform(-0.5, 0.5, s)))
+case("log1p_method", lambda x: x.log1p(), lambda x: x.log1p(), Sample(((2, 3),), domain=positive))
+case("sqrt", lambda x: cr.sqrt(x), lambda x: torch.sqrt(x), *_unary_samples(domain=positive))
+case("sqrt_method", lambda x: x.sqrt(), lambda x: x.sqrt(), Sample(((2, 3),), domain=positive))
+case("abs", lambda x: cr.abs(x), lambda x: torch.abs(x), *_unary_samples(domain=nonzero))
+case("abs_method", lambda x: abs(x) + x.abs(), lambda x: abs(x) + x.abs(), Sample(((2, 3),), domain=nonzero))
+case("abs_at_zero", lambda x: cr.abs(x), lambda x: torch.abs(x),
+     Sample(((3,),), domain=fixed([-1.0, 0.0, 2.0]), gradcheck=False))
+case("sin", lambda x: cr.sin(x), lambda x: torch.sin(x), *_unary_samples())
+case("sin_method", lambda x: x.sin(), lambda x: x.sin(), ((2, 3),))
+case("cos", lambda x: cr.cos(x), lambda x: torch.cos(x), *_unary_samples())
+case("cos_method", lambda x: x.cos(), lambda x: x.cos(), ((2, 3),))
+case("tanh", lambda x: cr.tanh(x), lambda x: torch.tanh(x), *_unary_samples())
+case("tanh_method", lambda x: x.tanh(), lambda x: x.tanh(), ((2, 3),))
+case("sigmoid", lambda x: cr.sigmoid(x), lambda x: torch.sigmoid(x), *_unary_samples(),
+     Sample(((4,),), domain=fixed([-40.0, -5.0, 5.0, 40.0])))
+case("sigmoid_method", lambda x: x.sigmoid(), lambda x: x.sigmoid(), ((2, 3),))
+
+# --------------------------------------------------------------------------- activations
+case("relu", lambda x: cr.relu(x), lambda x: torch.relu(x), *_unary_samples(domain=nonzero))
+case("relu_method", lambda x: x.relu(), lambda x: x.relu(), Sample(((2, 3),), domain=nonzero))
+case("relu_at_zero", lambda x: cr.relu(x), lambda x: torch.relu(x),
+     Sample(((3,),), domain=fixed([-1.0, 0.0, 2.0]), gradcheck=False))
+case("leaky_relu", lambda x, **kw: cr.leaky_relu(x, **kw),
+     lambda x, **kw: torch.nn.functional.leaky_relu(x, **kw),
+     *_unary_samples(domain=nonzero), Sample(((2, 3),), dict(negative_slope=0.2), domain=nonzero),
+     Sample(((3,),), domain=fixed([-1.0, 0.0, 2.0]), gradcheck=False))
+case("elu", lambda x, **kw: cr.elu(x, **kw), lambda x, **kw: torch.nn.functional.elu(x, **kw),
+     *_unary_samples(domain=nonzero), Sample(((2, 3),), dict(alpha=0.5), domain=nonzero),
+     Sample(((3,),), dict(alpha=2.0), domain=fixed([-1.0, 0.0, 2.0]), gradcheck=False))
+case("gelu", lambda x, **kw: cr.gelu(x, **kw), lambda x, **kw: torch.nn.functional.gelu(x, **kw),
+     *_unary_samples(), Sample(((2, 3),), dict(approximate="none")),
+     Sample(((9,),), domain=fixed([-30.0, -6.0, -2.5, -2.0, 0.0, 1.99, 2.0, 6.0, 30.0])))
+case("gelu_tanh", lambda x: cr.gelu(x, approximate="tanh"),
+     lambda x: torch.nn.functional.gelu(x, approximate="tanh"), *_unary_samples(),
+     Sample(((5,),), domain=fixed([-30.0, -6.0, 0.0, 6.0, 30.0])))
+case("softplus", lambda x, **kw: cr.softplus(x, **kw), lambda x, **kw: torch.nn.functional.softplus(x, **kw),
+     *_unary_samples(),
+     Sample(((4, 5),), dict(beta=2.0, threshold=1.0), domain=avoiding(0.5)),   # many above threshold
+     Sample(((3, 4),), dict(beta=0.5), domain=avoiding(40.0)),
+     Sample(((4,),), domain=fixed([-50.0, 19.0, 21.0, 100.0])))                # default threshold 20
+case("clamp", lambda x, **kw: cr.clamp(x, **kw), lambda x, **kw: torch.clamp(x, **kw),
+     Sample(((2, 3),), dict(min=-0.5, max=0.5), domain=avoiding(-0.5, 0.5)),
+     Sample(((2, 3),), dict(min=-0.5), domain=avoiding(-0.5)),
+     Sample(((2, 3),), dict(max=0.5), domain=avoiding(0.5)),
+     Sample(((),), dict(min=0.0, max=1.0), domain=avoiding(0.0, 1.0)),
+     Sample(((0, 3),), dict(min=0.0)),
+     Sample(((4,),), dict(min=-1.0, max=1.0), domain=fixed([-1.0, 1.0, 0.0, 3.0]), gradcheck=False))
+case("clamp_method", lambda x: x.clamp(-1, 1) + x.clip(max=0.25), lambda x: x.clamp(-1, 1) + x.clip(max=0.25),
+     Sample(((3, 4),), domain=avoiding(-1, 1, 0.25)))
+case("clip", lambda x: cr.clip(x, 0.0, 1.0), lambda x: torch.clip(x, 0.0, 1.0),
+     Sample(((3, 4),), domain=avoiding(0.0, 1.0)))
+case("clamp_tensor_bounds", lambda x, lo, hi: cr.clamp(x, lo, hi), lambda x, lo, hi: torch.clamp(x, lo, hi),
+     Sample(((3, 4), (4,), (3, 1)), domain=fixed(
+         np.linspace(-3, 3, 12), [-1.0, -0.5, -2.2, 0.3], [0.9, 2.5, 1.6])))
+case("clamp_tensor_min", lambda x, lo: cr.clamp(x, min=lo), lambda x, lo: torch.clamp(x, min=lo),
+     Sample(((2, 3), (2, 3)), domain=distinct))
+case("maximum", lambda a, b: cr.maximum(a, b), lambda a, b: torch.maximum(a, b),
+     *_binary_samples(domain=distinct),
+     Sample(((4,), (4,)), domain=fixed([1.0, 2.0, 3.0, -1.0], [1.0, 0.0, 3.0, 5.0]), gradcheck=False))
+case("maximum_method", lambda a, b: a.maximum(b), lambda a, b: a.maximum(b),
+     Sample(((2, 3), (3,)), domain=distinct))
+case("max_binary", lambda a, b: cr.max(a, b), lambda a, b: torch.max(a, b),
+     Sample(((2, 3), (3,)), domain=distinct))
+case("minimum", lambda a, b: cr.minimum(a, b), lambda a, b: torch.minimum(a, b),
+     *_binary_samples(domain=distinct),
+     Sample(((4,), (4,)), domain=fixed([1.0, 2.0, 3.0, -1.0], [1.0, 0.0, 3.0, 5.0]), gradcheck=False))
+case("minimum_method", lambda a, b: a.minimum(b), lambda a, b: a.minimum(b),
+     Sample(((3,), (2, 3)), domain=distinct))
+case("min_binary", lambda a, b: cr.min(a, b), lambda a, b: torch.min(a, b),
+     Sample(((2, 3), (2, 1)), domain=distinct))
+
+# conditions for where, fixed so that chainrule and torch see the same one
+COND_23 = np.array([[True, False, True], [False, False, True]])
+COND_3 = np.array([False, True, True])
+COND_0 = np.array(True)
+case("where", lambda a, b, cond: cr.where(cond, a, b),
+     lambda a, b, cond: torch.where(torch.from_numpy(cond), a, b),
+     Sample(((2, 3), (2, 3)), dict(cond=COND_23)),
+     Sample(((2, 3), (3,)), dict(cond=COND_23)),
+     Sample(((), (2, 3)), dict(cond=COND_23)),
+     Sample(((2, 1), (1, 3)), dict(cond=COND_3)),        # all three broadcast
+     Sample(((2, 3), ()), dict(cond=COND_0)),
+     Sample(((4, 1, 3), (2, 3)), dict(cond=COND_3)),
+     Sample(((0, 3), (3,)), dict(cond=COND_3)))
+case("where_tensor_condition", lambda a, b: cr.where(a > b, a, b),
+     lambda a, b: torch.where(a > b, a, b), Sample(((2, 3), (3,)), domain=distinct))
+case("where_scalar_other", lambda a: cr.where(COND_23, a, 0.5) + cr.where(COND_3, -1.0, a),
+     lambda a: (torch.where(torch.from_numpy(COND_23), a, 0.5)
+                + torch.where(torch.from_numpy(COND_3), -1.0, a)),
+     ((2, 3),))
+
+
+# --------------------------------------------------------------------------- reductions
+def _torch_dims(kw):
+    """chainrule's keywords (and NumPy's aliases) as torch's: axis -> dim, keepdims -> keepdim."""
+    kw = dict(kw)
+    if "axis" in kw:
+        kw["dim"] = kw.pop("axis")
+    if "keepdims" in kw:
+        kw["keepdim"] = kw.pop("keepdims")
+    return kw
+
+
+REDUCTION_SAMPLES = [
+    Sample(((2, 3, 4),), dict(dim=1)),
+    Sample(((2, 3, 4),), dict(dim=1, keepdim=True)),
+    Sample(((2, 3, 4),), dict(dim=-1)),
+    Sample(((2, 3, 4),), dict(dim=-1, keepdim=True)),
+    Sample(((2, 3, 4),), dict(dim=(0, 2))),
+    Sample(((2, 3, 4),), dict(dim=(0, -1), keepdim=True)),
+    Sample(((2, 3, 4),), dict(dim=None)),
+    Sample(((2, 3, 4),), dict(dim=None, keepdim=True)),
+    Sample(((2, 3, 4),), dict(axis=(1, 2), keepdims=True)),    # NumPy's names
+    Sample(((2, 3, 4),), dict(axis=0)),
+    Sample(((3,),), dict()),
+    Sample(((),), dict()),
+    Sample(((),), dict(dim=0)),
+    Sample(((2, 1, 3),), dict(dim=1)),
+    Sample(((4, 1),), dict(dim=(0, 1), keepdim=True)),
+]
+EMPTY_REDUCTION_SAMPLES = [
+    Sample(((0, 3),), dict(dim=0)),
+    Sample(((0, 3),), dict(dim=1, keepdim=True)),
+]
+
+
+def _distinct_samples(samples):
+    return [dataclasses.replace(s, domain=distinct) for s in samples]
+
+
+case("sum", lambda x, **kw: cr.sum(x, **kw), lambda x, **kw: torch.sum(x, **_torch_dims(kw)),
+     *REDUCTION_SAMPLES, *EMPTY_REDUCTION_SAMPLES)
+case("sum_method", lambda x, **kw: x.sum(**kw), lambda x, **kw: x.sum(**_torch_dims(kw)),
+     Sample(((2, 3),), dict(dim=0)), Sample(((2, 3),), dict(axis=-1, keepdims=True)))
+case("mean", lambda x, **kw: cr.mean(x, **kw), lambda x, **kw: torch.mean(x, **_torch_dims(kw)),
+     *REDUCTION_SAMPLES, Sample(((0, 3),), dict(dim=1)))
+case("mean_method", lambda x, **kw: x.mean(**kw), lambda x, **kw: x.mean(**_torch_dims(kw)),
+     Sample(((2, 3),), dict(dim=0)), Sample(((2, 3),), dict(axis=-1, keepdims=True)))
+
+
+_VAR_EXTRA = [
+    Sample(((2, 3, 4),), dict(dim=1, unbiased=False)),
+    Sample(((2, 3, 4),), dict(dim=(0, 2), unbiased=True, keepdim=True)),
+    Sample(((2, 3, 4),), dict(dim=None, unbiased=False)),
+    Sample(((2, 3, 4),), dict(dim=-1, correction=0)),
+    Sample(((2, 3, 4),), dict(dim=1, correction=2, keepdim=True)),
+    Sample(((5,),), dict(correction=1)),
+]
+# (a variance over one element divides by n - 1 = 0: NaN, left out here)
+_VAR_SAMPLES = [s for s in REDUCTION_SAMPLES if s.shapes not in (((),), ((2, 1, 3),))] + _VAR_EXTRA
+case("var", lambda x, **kw: cr.var(x, **kw), lambda x, **kw: torch.var(x, **_torch_dims(kw)), *_VAR_SAMPLES)
+case("var_method", lambda x, **kw: x.var(**kw), lambda x, **kw: x.var(**_torch_dims(kw)),
+     Sample(((2, 3),), dict(dim=1)), Sample(((2, 3),), dict(dim=0, unbiased=False, keepdims=True)))
+case("std", lambda x, **kw: cr.std(x, **kw), lambda x, **kw: torch.std(x, **_torch_dims(kw)), *_VAR_SAMPLES)
+case("std_method", lambda x, **kw: x.std(**kw), lambda x, **kw: x.std(**_torch_dims(kw)),
+     Sample(((2, 3),), dict(dim=1)), Sample(((2, 3),), dict(axis=0, correction=0, keepdims=True)))
+
+
+def _torch_all_dims(fn):
+    """torch's prod or logsumexp (one dim at a time) over chainrule's dim: an int, a tuple, or
+    None for all dims; reducing the dims one after another gives the same values and gradients."""
+    def call(x, **kw):
+        kw = _torch_dims(kw)
+        dim, keepdim = kw.get("dim"), kw.get("keepdim", False)
+        dims = range(x.ndim) if dim is None else (dim if isinstance(dim, tuple) else (dim,))
+        dims = sorted({d % max(x.ndim, 1) for d in dims}, reverse=True)
+        out = x
+        for d in dims if x.ndim else ():
+            out = fn(out, d, keepdim=True)
+        if x.ndim == 0:
+            out = fn(x.reshape(1), 0, keepdim=False)
+        elif not keepdim:
+            out = out.reshape([s for i, s in enumerate(out.shape) if i not in dims])
+        return out
+    return call
+
+
+def _torch_prod(x, d, keepdim):
+    return torch.prod(x, d, keepdim=keepdim)
+
+
+def _torch_logsumexp(x, d, keepdim):
+    return torch.logsumexp(x, d, keepdim=keepdim)
+
+
+def _torch_extremes(fn):
+    """torch.amax/amin with chainrule's dim=None (all dims, which torch spells dim=())."""
+    def call(x, **kw):
+        kw = _torch_dims(kw)
+        if kw.get("dim", None) is None:
+            kw["dim"] = ()
+        return fn(x, **kw)
+    return call
+
+
+case("amax", lambda x, **kw: cr.amax(x, **kw), _torch_extremes(torch.amax if torch else None),
+     *_distinct_samples(REDUCTION_SAMPLES),
+     Sample(((2, 3),), dict(dim=1), domain=fixed([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]]), gradcheck=False),
+     Sample(((2, 3),), dict(dim=None), domain=fixed([[1.0, 3.0, 3.0], [2.0, 3.0, 2.0]]), gradcheck=False))
+case("amax_method", lambda x, **kw: x.amax(**kw), _torch_extremes(torch.amax if torch else None),
+     Sample(((2, 3),), dict(dim=0), domain=distinct))
+case("amin", lambda x, **kw: cr.amin(x, **kw), _torch_extremes(torch.amin if torch else None),
+     *_distinct_samples(REDUCTION_SAMPLES),
+     Sample(((2, 3),), dict(dim=(0, 1), keepdim=True), domain=fixed([[1.0, 3.0, 1.0], [2.0, 1.0, 2.0]]),
+            gradcheck=False))
+case("amin_method", lambda x, **kw: x.amin(**kw), _torch_extremes(torch.amin if torch else None),
+     Sample(((2, 3),), dict(dim=-1, keepdim=True), domain=distinct))
+
+_EXTREME_SAMPLES = [
+    Sample(((2, 3, 4),), dict(), domain=distinct),
+    Sample(((),), dict(), domain=distinct),
+    Sample(((2, 3, 4),), dict(dim=1), domain=distinct),
+    Sample(((2, 3, 4),), dict(dim=-1, keepdim=True), domain=distinct),
+    Sample(((2, 3, 4),), dict(axis=0, keepdims=False), domain=distinct),
+    Sample(((5,),), dict(dim=0), domain=distinct),
+    Sample(((2, 1, 3),), dict(dim=1), domain=distinct),
+    Sample(((),), dict(dim=0), domain=distinct),
+]
+
+
+def _torch_extreme(fn):
+    def call(x, **kw):
+        return fn(x, **_torch_dims(kw))
+    return call
+
+
+case("max", lambda x, **kw: cr.max(x, **kw), _torch_extreme(torch.max if torch else None), *_EXTREME_SAMPLES,
+     Sample(((2, 3),), dict(), domain=fixed([[1.0, 3.0, 3.0], [2.0, 3.0, 2.0]]), gradcheck=False))
+case("max_method", lambda x, **kw: x.max(**kw), _torch_extreme(torch.max if torch else None),
+     Sample(((2, 3),), dict(dim=1), domain=distinct), Sample(((2, 3),), dict(), domain=distinct))
+case("min", lambda x, **kw: cr.min(x, **kw), _torch_extreme(torch.min if torch else None), *_EXTREME_SAMPLES,
+     Sample(((2, 3),), dict(), domain=fixed([[1.0, 3.0, 1.0], [2.0, 3.0, 2.0]]), gradcheck=False))
+case("min_method", lambda x, **kw: x.min(**kw), _torch_extreme(torch.min if torch else None),
+     Sample(((2, 3),), dict(dim=0, keepdim=True), domain=distinct))
+case("max_values", lambda x: cr.max(x, dim=1).values * cr.min(x, 1, True).values,
+     lambda x: torch.max(x, dim=1).values * torch.min(x, 1, True).values,
+     Sample(((2, 3),), domain=distinct))
+
+case("logsumexp", lambda x, **kw: cr.logsumexp(x, **kw), _torch_all_dims(_torch_logsumexp),
+     *REDUCTION_SAMPLES,
+     Sample(((2, 3),), dict(dim=1), domain=fixed([[1000.0, 999.0, -5.0], [-1e3, -1e3, 2.0]])))
+case("logsumexp_method", lambda x, **kw: x.logsumexp(**kw), _torch_all_dims(_torch_logsumexp),
+     Sample(((2, 3),), dict(dim=0)))
+
+
+
+def _prod_domain(rng, shape):
+    """Values of magnitude 0.6 to 1.4, so that products of many stay moderate."""
+    return rng.choice([-1.0, 1.0], shape) * rng.uniform(0.6, 1.4, shape)
+
+
+case("prod", lambda x, **kw: cr.prod(x, **kw), _torch_all_dims(_torch_prod),
+     *[dataclasses.replace(s, domain=_prod_domain) for s in REDUCTION_SAMPLES],
+     Sample(((3, 4),), dict(dim=1), domain=with_zeros([(0, 1), (1, 0), (1, 3)])),    # one and two zeros
+     Sample(((3, 4),), dict(dim=0, keepdim=True), domain=with_zeros([(0, 1), (2, 1), (1, 2)])),
+     Sample(((2, 3, 2),), dict(dim=(0, 2)), domain=with_zeros([(0, 1, 0)])),
+     Sample(((2, 3),), dict(dim=None), domain=with_zeros([(1, 2)])),
+     Sample(((2, 3),), dict(dim=None, keepdim=True), domain=with_zeros([(0, 0), (1, 2)])),
+     Sample(((4,),), dict(), domain=fixed([0.0, 0.0, 0.0, 2.0])),
+     *EMPTY_REDUCTION_SAMPLES)
+case("prod_method", lambda x, **kw: x.prod(**kw), _torch_all_dims(_torch_prod),
+     Sample(((2, 3),), dict(dim=1), domain=with_zeros([(0, 0)])))
+
+# --------------------------------------------------------------------------- shape
+case("reshape", lambda x, **kw: cr.reshape(x, kw["shape"]), lambda x, **kw: torch.reshape(x, kw["shape"]),
+     Sample(((2, 3, 4),), dict(shape=(6, 4))), Sample(((2, 3, 4),), dict(shape=(4, -1))),
+     Sample(((),), dict(shape=(1, 1))), Sample(((6,),), dict(shape=(3, 2))),
+     Sample(((1, 1),), dict(shape=())), Sample(((0, 3),), dict(shape=(3, 0))))
+case("reshape_method", lambda x: x.reshape(3, 2).reshape((6,)), lambda x: x.reshape(3, 2).reshape((6,)),
+     ((2, 3),))
+case("view", lambda x: x.view(-1, 2) * cr.view(x, 12)[:2],
+     lambda x: x.view(-1, 2) * x.view(12)[:2], ((2, 3, 2),))
+case("flatten", lambda x, **kw: cr.flatten(x, **kw), lambda x, **kw: torch.flatten(x, **kw),
+     Sample(((2, 3, 4),)), Sample(((2, 3, 4),), dict(start_dim=1)),
+     Sample(((2, 3, 4, 5),), dict(start_dim=1, end_dim=2)), Sample(((2, 3, 4),), dict(end_dim=-2)),
+     Sample(((),)), Sample(((5,),)))
+case("flatten_method", lambda x: x.flatten(1), lambda x: x.flatten(1), ((2, 3, 4),))
+case("squeeze", lambda x, **kw: cr.squeeze(x, **kw), lambda x, **kw: torch.squeeze(x, **kw),
+     Sample(((2, 1, 3, 1),)), Sample(((2, 1, 3, 1),), dict(dim=1)), Sample(((2, 1, 3, 1),), dict(dim=-1)),
+     Sample(((2, 1, 3, 1),), dict(dim=0)), Sample(((2, 1, 3, 1),), dict(dim=(1, 3))), Sample(((1,),)))
+case("squeeze_method", lambda x: x.squeeze(0), lambda x: x.squeeze(0), ((1, 3),))
+case("unsqueeze", lambda x, **kw: cr.unsqueeze(x, **kw), lambda x, **kw: torch.unsqueeze(x, **kw),
+     Sample(((2, 3),), dict(dim=0)), Sample(((2, 3),), dict(dim=2)), Sample(((2, 3),), dict(dim=-1)),
+     Sample(((2, 3),), dict(dim=-3)), Sample(((),), dict(dim=0)))
+case("unsqueeze_method", lambda x: x.unsqueeze(1), lambda x: x.unsqueeze(1), ((2, 3),))
+case("transpose", lambda x, **kw: cr.transpose(x, **kw), lambda x, **kw: torch.transpose(x, **kw),
+     Sample(((2, 3),), dict(dim0=0, dim1=1)), Sample(((2, 3, 4),), dict(dim0=0, dim1=-1)),
+     Sample(((2, 3, 4),), dict(dim0=1, dim1=1)), Sample(((3,),), dict(dim0=0, dim1=-1)))
+case("transpose_method", lambda x: x.transpose(1, 2) + cr.swapaxes(x, -1, -2),
+     lambda x: x.transpose(1, 2) + torch.swapaxes(x, -1, -2), ((2, 3, 3),))
+case("permute", lambda x, **kw: cr.permute(x, kw["dims"]), lambda x, **kw: torch.permute(x, kw["dims"]),
+     Sample(((2, 3, 4),), dict(dims=(2, 0, 1))), Sample(((2, 3, 4),), dict(dims=(-1, 1, 0))),
+     Sample(((2, 3),), dict(dims=(0, 1))), Sample(((0, 3),), dict(dims=(1, 0))))
+case("permute_method", lambda x: x.permute(1, 0, 2), lambda x: x.permute(1, 0, 2), ((2, 3, 4),))
+case("T", lambda x: x.T, lambda x: x.permute(*reversed(range(x.ndim))) if x.ndim else x,
+     ((2, 3),), ((2, 3, 4),), ((3,),), ((),))
+case("mT", lambda x: x.mT, lambda x: x.mT, ((2, 3),), ((4, 2, 3),))
+case("expand", lambda x, **kw: cr.expand(x, kw["sizes"]), lambda x, **kw: x.expand(kw["sizes"]),
+     Sample(((3, 1),), dict(sizes=(3, 4))), Sample(((3, 1),), dict(sizes=(2, -1, 4))),
+     Sample(((),), dict(sizes=(2, 3))), Sample(((1, 3),), dict(sizes=(0, 3))),
+     Sample(((2, 3),), dict(sizes=(2, 3))))
+case("expand_method", lambda x: x.expand(2, 3, -1), lambda x: x.expand(2, 3, -1), ((1, 4),))
+case("broadcast_to", lambda x, **kw: cr.broadcast_to(x, kw["shape"]),
+     lambda x, **kw: torch.broadcast_to(x, kw["shape"]),
+     Sample(((3, 1),), dict(shape=(2, 3, 4))), Sample(((),), dict(shape=(3,))),
+     Sample(((3,),), dict(shape=(2, 3))), Sample(((1, 1),), dict(shape=(1, 1))))
+case("broadcast_to_method", lambda x: x.broadcast_to((2, 3)), lambda x: x.broadcast_to((2, 3)), ((3,),))
+case("cat", lambda *xs, **kw: cr.cat(list(xs), **kw), lambda *xs, **kw: torch.cat(list(xs), **kw),
+     Sample(((2, 3), (4, 3))), Sample(((2, 3), (2, 1), (2, 2)), dict(dim=1)),
+     Sample(((2, 3, 1), (2, 3, 2)), dict(dim=-1)), Sample(((2, 3), (0, 3))), Sample(((3,),)))
+case("cat_aliases", lambda a, b: cr.concat((a, b), 0) + cr.concatenate([b, a]),
+     lambda a, b: torch.concat((a, b), 0) + torch.concatenate([b, a]), ((2, 3), (2, 3)))
+case("cat_mixed_dtypes", lambda a, b: cr.cat([a, b]), lambda a, b: torch.cat([a, b]),
+     Sample(((2, 3), (1, 3)), dtypes=(np.float32, np.float64)))
+case("stack", lambda *xs, **kw: cr.stack(list(xs), **kw), lambda *xs, **kw: torch.stack(list(xs), **kw),
+     Sample(((2, 3), (2, 3))), Sample(((2, 3), (2, 3), (2, 3)), dict(dim=1)),
+     Sample(((2, 3), (2, 3)), dict(dim=-1)), Sample(((), ())), Sample(((0, 2), (0, 2)), dict(dim=2)),
+     Sample(((2, 3),), dict(dim=1)))
+case("split", lambda x, **kw: cr.split(x, **kw), lambda x, **kw: torch.split(x, **kw),
+     Sample(((5, 3),), dict(split_size_or_sections=2)),
+     Sample(((5, 3),), dict(split_size_or_sections=[1, 4])),
+     Sample(((2, 6),), dict(split_size_or_sections=[3, 0, 3], dim=1)),
+     Sample(((2, 6),), dict(split_size_or_sections=6, dim=-1)))
+case("split_method", lambda x: x.split(2, 1), lambda x: x.split(2, 1), ((2, 5),))
+case("chunk", lambda x, **kw: cr.chunk(x, **kw), lambda x, **kw: torch.chunk(x, **kw),
+     Sample(((5, 3),), dict(chunks=2)), Sample(((6, 3),), dict(chunks=3)),
+     Sample(((2, 7),), dict(chunks=3, dim=1)), Sample(((2, 2),), dict(chunks=4, dim=-1)))
+case("chunk_method", lambda x: x.chunk(2), lambda x: x.chunk(2), ((4, 3),))
+case("pad", lambda x, **kw: cr.pad(x, **kw), lambda x, **kw: torch.nn.functional.pad(x, **kw),
+     Sample(((2, 3),), dict(pad=(1, 2))), Sample(((2, 3, 4),), dict(pad=(1, 0, 0, 2))),
+     Sample(((2, 3),), dict(pad=(1, 1, 2, 0), value=1.5)), Sample(((2, 3),), dict(pad=(0, 0))),
+     Sample(((0, 3),), dict(pad=(1, 1))))
+case("repeat", lambda x, **kw: cr.repeat(x, kw["sizes"]), lambda x, **kw: x.repeat(kw["sizes"]),
+     Sample(((2, 3),), dict(sizes=(2, 1))), Sample(((2, 3),), dict(sizes=(2, 3, 2))),
+     Sample(((),), dict(sizes=(3,))), Sample(((3,),), dict(sizes=(0,))),
+     Sample(((2, 1),), dict(sizes=(1, 1))))
+case("repeat_method", lambda x: x.repeat(1, 2), lambda x: x.repeat(1, 2), ((2, 3),))
+case("tile", lambda x, **kw: cr.tile(x, kw["dims"]), lambda x, **kw: torch.tile(x, kw["dims"]),
+     Sample(((2, 3),), dict(dims=(2,))), Sample(((2, 3),), dict(dims=(2, 1, 2))),
+     Sample(((2, 3),), dict(dims=(1, 2))))
+case("tile_method", lambda x: x.tile(3), lambda x: x.tile(3), ((2,),))
+case("flip", lambda x, **kw: cr.flip(x, kw["dims"]), lambda x, **kw: torch.flip(x, kw["dims"]),
+     Sample(((2, 3, 4),), dict(dims=(0,))), Sample(((2, 3, 4),), dict(dims=(0, 2))),
+     Sample(((2, 3, 4),), dict(dims=(-1,))), Sample(((5,),), dict(dims=(0,))))
+case("flip_method", lambda x: x.flip(1), lambda x: x.flip(1), ((2, 3),))
+
+# --------------------------------------------------------------------------- indexing
+MASK_34 = np.array([[True, False, True, True], [False, False, False, False], [True, True, False, True]])
+MASK_3 = np.array([True, False, True])
+INDEX_REPEATED = [0, 2, 0, 0, -1]
+
+
+def _t(array):
+    return torch.as_tensor(np.asarray(array))
+
+
+INDEX_CASES = [
+    # name, chainrule indexing, torch indexing (same semantics; torch lacks negative steps)
+    ("int", lambda x: x[1], lambda x: x[1]),
+    ("ints", lambda x: x[1, 2], lambda x: x[1, 2]),
+    ("negative_int", lambda x: x[-1, -2], lambda x: x[-1, -2]),
+    ("slice", lambda x: x[1:], lambda x: x[1:]),
+    ("slice_step", lambda x: x[::2, 1::2], lambda x: x[::2, 1::2]),
+    ("negative_slice", lambda x: x[-2:, :-1], lambda x: x[-2:, :-1]),
+    ("negative_step", lambda x: x[::-1, ::-2], lambda x: x.flip(0).flip(1)[:, ::2]),
+    ("none", lambda x: x[None, :, None], lambda x: x[None, :, None]),
+    ("ellipsis", lambda x: x[..., 1], lambda x: x[..., 1]),
+    ("ellipsis_none", lambda x: x[1, ..., None], lambda x: x[1, ..., None]),
+    ("int_array_repeated", lambda x: x[INDEX_REPEATED], lambda x: x[_t(INDEX_REPEATED)]),
+    ("int_array_2d", lambda x: x[np.array([[0, 1], [1, 1]])], lambda x: x[_t([[0, 1], [1, 1]])]),
+    ("int_tensor", lambda x: x[cr.tensor([2, 2, 1])], lambda x: x[_t([2, 2, 1])]),
+    ("int_arrays_pair", lambda x: x[[0, 2, 0], [1, 1, 1]], lambda x: x[_t([0, 2, 0]), _t([1, 1, 1])]),
+    ("mixed_slice_array", lambda x: x[1:, [3, 0, 3]], lambda x: x[1:, _t([3, 0, 3])]),
+    ("mixed_int_array", lambda x: x[[0, 0, 2], 1], lambda x: x[_t([0, 0, 2]), 1]),
+    ("mask", lambda x: x[MASK_34], lambda x: x[_t(MASK_34)]),
+    ("mask_rows", lambda x: x[MASK_3], lambda x: x[_t(MASK_3)]),
+    ("mask_tensor", lambda x: x[cr.tensor(MASK_3), 1:], lambda x: x[_t(MASK_3), 1:]),
+    ("mask_from_comparison", lambda x: x[x > 0], lambda x: x[x > 0]),
+]
+for _name, _fn, _torch_fn in INDEX_CASES:
+    case(f"index_{_name}", _fn, _torch_fn, Sample(((3, 4),), domain=nonzero))
+# integers mixed with arrays: PyTorch applies the integers first (NumPy would not)
+case("index_3d", lambda x: x[1, :, [0, 0, 2]], lambda x: x[1, :, _t([0, 0, 2])], ((2, 3, 4),))
+case("index_3d_int_ellipsis_array", lambda x: x[1, ..., [0, 2]], lambda x: x[1, ..., _t([0, 2])],
+     ((2, 3, 4),))
+case("index_3d_slice_int_array_none", lambda x: x[:, 1, [0, 1], None], lambda x: x[:, 1, _t([0, 1]), None],
+     ((2, 3, 4),))
+case("index_3d_int_mask", lambda x: x[1, MASK_34], lambda x: x[1, _t(MASK_34)], ((2, 3, 4),))
+case("index_3d_0d_tensor_int", lambda x: x[cr.tensor(1), :, cr.tensor([3, 0])],
+     lambda x: x[torch.tensor(1), :, _t([3, 0])], ((2, 3, 4),))
+case("index_3d_ellipsis_array", lambda x: x[..., [1, 1]], lambda x: x[..., _t([1, 1])], ((2, 3, 4),))
+case("index_0d_ellipsis", lambda x: x[...] * 2, lambda x: x[...] * 2, ((),))
+case("index_empty_result", lambda x: x[2:2], lambda x: x[2:2], ((3, 4),))
+
+# --------------------------------------------------------------------------- softmax
+SOFTMAX_SAMPLES = [Sample(((2, 3, 4),), dict(dim=d)) for d in (0, 1, 2, -1)] + [
+    Sample(((5,),), dict(dim=0)),
+    Sample(((2, 3),), dict(dim=1), domain=fixed([[1000.0, 999.0, -5.0], [-1e3, -1e3, 2.0]])),
+]
+case("softmax", lambda x, **kw: cr.softmax(x, **kw), lambda x, **kw: torch.softmax(x, **kw), *SOFTMAX_SAMPLES)
+case("softmax_method", lambda x: x.softmax(-1), lambda x: x.softmax(-1), ((2, 3),))
+case("log_softmax", lambda x, **kw: cr.log_softmax(x, **kw), lambda x, **kw: torch.log_softmax(x, **kw),
+     *SOFTMAX_SAMPLES)
+case("log_softmax_method", lambda x: x.log_softmax(0), lambda x: x.log_softmax(0), ((2, 3),))
+
+# --------------------------------------------------------------------------- dtype conversion and copies
+# float32 outputs round each perturbed value, so gradcheck steps by 1e-3 (the ops are linear)
+case("astype_to_float32", lambda x: x.astype(cr.float32), lambda x: x.to(torch.float32),
+     Sample(((2, 3),), eps=1e-3))
+case("astype_to_float64", lambda x: x.astype("float64") * 2, lambda x: x.to(torch.float64) * 2,
+     Sample(((2, 3),), dtypes=(np.float32,)))
+case("astype_same", lambda x: x.astype(cr.float64) * 2, lambda x: x.to(torch.float64) * 2, ((3,),))
+case("float_double_to", lambda x: x.float().double() + x.to(cr.float32),
+     lambda x: x.float().double() + x.to(torch.float32), Sample(((2, 3),), eps=1e-3))
+case("clone", lambda x: cr.clone(x) * x.clone(), lambda x: torch.clone(x) * x.clone(), ((2, 3),), ((),))
+
+# --------------------------------------------------------------------------- layers and losses
+import chainrule.nn.functional as CF  # noqa: E402
+
+
+def probability(rng, shape):
+    """Values in [0.05, 0.95]: probabilities for the binary cross-entropy and KL divergence."""
+    return rng.uniform(0.05, 0.95, shape)
+
+
+def _constants(kw, like, module):
+    """Keyword arrays (targets, weights, statistics) as fresh chainrule or torch tensors.
+
+    Floating arrays take the dtype of the input ``like``; each call gets its own copy, so a
+    function that updates one in place (batch_norm's running statistics) changes no sample.
+    """
+    out = {}
+    for key, value in kw.items():
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind == "f":
+                value = value.astype(like.numpy().dtype if module is torch else like.dtype)
+            value = torch.from_numpy(value.copy()) if module is torch else cr.Tensor(value.copy())
+        out[key] = value
+    return out
+
+
+def nn_case(name, *samples):
+    """A case calling chainrule.nn.functional.<name> and torch.nn.functional.<name> alike."""
+    def ours(*xs, **kw):
+        return getattr(CF, name)(*xs, **_constants(kw, xs[0], cr))
+
+    def theirs(*xs, **kw):
+        return getattr(torch.nn.functional, name)(*xs, **_constants(kw, xs[0].detach(), torch))
+    case(name, ours, theirs, *samples, integer_inputs=False)  # layers and losses want floats
+
+
+nn_case("linear",
+        Sample(((4, 3), (2, 3), (2,))), Sample(((5, 4, 3), (2, 3))), Sample(((3,), (2, 3), (2,))),
+        Sample(((0, 3), (2, 3), (2,))), Sample(((2, 1, 3), (1, 3), (1,))))
+
+_REDUCTIONS = ("mean", "sum", "none")
+for _loss, _domain in (("mse_loss", real), ("l1_loss", distinct)):
+    nn_case(_loss, *[Sample(((3, 4), (3, 4)), dict(reduction=r), domain=_domain) for r in _REDUCTIONS],
+            Sample(((), ()), domain=_domain), Sample(((2, 3, 2), (2, 3, 2)), domain=_domain))
+nn_case("huber_loss", *[Sample(((3, 4), (3, 4)), dict(reduction=r)) for r in _REDUCTIONS],
+        Sample(((3, 4), (3, 4)), dict(delta=0.5)), Sample(((5,), (5,)), dict(delta=2.0, reduction="sum")))
+nn_case("smooth_l1_loss", *[Sample(((3, 4), (3, 4)), dict(reduction=r)) for r in _REDUCTIONS],
+        Sample(((3, 4), (3, 4)), dict(beta=0.5)), Sample(((5,), (5,)), dict(beta=2.0, reduction="sum")))
+nn_case("kl_div",
+        *[Sample(((3, 4), (3, 4)), dict(reduction=r), domain=(real, probability))
+          for r in _REDUCTIONS + ("batchmean",)],
+        Sample(((3, 4), (3, 4)), dict(reduction="batchmean", log_target=True)),
+        Sample(((2, 3), (2, 3)), dict(reduction="sum", log_target=True)))
+BCE_WEIGHT = np.array([0.5, 1.0, 2.0, 0.25])
+nn_case("binary_cross_entropy",
+        *[Sample(((3, 4), (3, 4)), dict(reduction=r), domain=probability) for r in _REDUCTIONS],
+        Sample(((3, 4), (3, 4)), dict(weight=BCE_WEIGHT), domain=probability),
+        Sample(((5,), (5,)), domain=probability))
+nn_case("binary_cross_entropy_with_logits",
+        *[Sample(((3, 4), (3, 4)), dict(reduction=r), domain=(real, probability)) for r in _REDUCTIONS],
+        Sample(((3, 4), (3, 4)), dict(weight=BCE_WEIGHT), domain=(real, probability)),
+        Sample(((3, 4), (3, 4)), dict(pos_weight=np.array([1.0, 3.0, 0.5, 2.0])), domain=(real, probability)),
+        Sample(((3, 4), (3, 4)), dict(weight=np.array([[0.5], [1.0], [2.0]]),
+                                      pos_weight=np.array([2.0, 1.0, 1.0, 0.5])), domain=(real, probability)),
+        Sample(((4,), (4,)), domain=fixed([-40.0, -3.0, 3.0, 40.0], [0.0, 1.0, 0.5, 0.25])))
+
+CLASS_WEIGHT = np.array([0.2, 1.0, 3.0])
+TARGET_4 = np.array([0, 2, 1, 2])
+TARGET_2x5 = np.array([[0, 2, 1, 1, 0], [2, 2, 0, 1, 1]])
+TARGET_IGNORED = np.array([0, -100, 1, 2])
+nn_case("cross_entropy",
+        *[Sample(((4, 3),), dict(target=TARGET_4, reduction=r)) for r in _REDUCTIONS],
+        Sample(((4, 3),), dict(target=TARGET_4, weight=CLASS_WEIGHT)),
+        Sample(((4, 3),), dict(target=TARGET_IGNORED)),
+        Sample(((4, 3),), dict(target=TARGET_IGNORED, weight=CLASS_WEIGHT, label_smoothing=0.1)),
+        Sample(((4, 3),), dict(target=TARGET_4, ignore_index=2, reduction="sum")),
+        Sample(((4, 3),), dict(target=TARGET_4, label_smoothing=0.2)),
+        Sample(((2, 3, 5),), dict(target=TARGET_2x5)),
+        Sample(((2, 3, 5),), dict(target=TARGET_2x5, weight=CLASS_WEIGHT, reduction="none")),
+        Sample(((3,),), dict(target=np.array(1))),                                # unbatched
+        Sample(((4, 3), (4, 3)), domain=(real, probability)),                     # probabilities
+        Sample(((4, 3), (4, 3)), dict(weight=CLASS_WEIGHT, label_smoothing=0.1), domain=(real, probability)),
+        Sample(((2, 3, 5), (2, 3, 5)), dict(reduction="sum"), domain=(real, probability)))
+nn_case("nll_loss",
+        *[Sample(((4, 3),), dict(target=TARGET_4, reduction=r)) for r in _REDUCTIONS],
+        Sample(((4, 3),), dict(target=TARGET_IGNORED, weight=CLASS_WEIGHT)),
+        Sample(((2, 3, 5),), dict(target=TARGET_2x5)))
+
+RUNNING_MEAN = np.array([0.1, -0.2, 0.3])
+RUNNING_VAR = np.array([0.5, 1.5, 2.0])
+
+
+def _batch_norm(module, lib):
+    def call(x, *params, training, affine=True):
+        stats = _constants(dict(m=RUNNING_MEAN, v=RUNNING_VAR), x.detach() if lib is torch else x, lib)
+        weight, bias = params if affine else (None, None)
+        return module.batch_norm(x, stats["m"], stats["v"], weight, bias, training=training)
+    return call
+
+
+case("batch_norm", _batch_norm(CF, cr), _batch_norm(torch.nn.functional if torch else None, torch),
+     Sample(((4, 3), (3,), (3,)), dict(training=True)),
+     Sample(((4, 3, 5), (3,), (3,)), dict(training=True)),
+     Sample(((2, 3, 2, 2), (3,), (3,)), dict(training=True)),
+     Sample(((4, 3),), dict(training=True, affine=False)),
+     Sample(((4, 3), (3,), (3,)), dict(training=False)),
+     Sample(((2, 3, 4), (3,), (3,)), dict(training=False)),
+     Sample(((2, 3, 4),), dict(training=False, affine=False)))
+
+
+def _layer_norm(module):
+    def call(x, *params, shape):
+        return module.layer_norm(x, shape, *params)
+    return call
+
+
+case("layer_norm", _layer_norm(CF), _layer_norm(torch.nn.functional if torch else None),
+     Sample(((2, 3, 4), (4,), (4,)), dict(shape=(4,))),
+     Sample(((2, 3, 4), (3, 4), (3, 4)), dict(shape=(3, 4))),
+     Sample(((2, 3, 4),), dict(shape=(4,))),
+     Sample(((5,), (5,)), dict(shape=(5,))))
+
+# --------------------------------------------------------------------------- one tensor used twice in one op
+# (its two gradients must add up: variadic ops return one per position)
+case("same_tensor_cat", lambda x: cr.cat([x, x * 2, x], dim=1), lambda x: torch.cat([x, x * 2, x], dim=1),
+     ((2, 3),))
+case("same_tensor_stack", lambda x: cr.stack([x, x]), lambda x: torch.stack([x, x]), ((2, 3),))
+case("same_tensor_einsum", lambda x: cr.einsum("ij,kj->ik", x, x), lambda x: torch.einsum("ij,kj->ik", x, x),
+     ((2, 3),))
+case("same_tensor_matmul", lambda x: x @ x, lambda x: x @ x, ((3, 3),), ((4,),))
+case("same_tensor_maximum", lambda x: cr.maximum(x, x) + cr.minimum(x, x),
+     lambda x: torch.maximum(x, x) + torch.minimum(x, x), ((2, 3),))
+case("same_tensor_where", lambda x: cr.where(COND_23, x, x * 3),
+     lambda x: torch.where(torch.from_numpy(COND_23), x, x * 3), ((2, 3),))
+case("same_tensor_pow", lambda x: x ** x, lambda x: x ** x, Sample(((2, 3),), domain=positive))
