@@ -1,3 +1,17 @@
 """Neural-network building blocks with PyTorch's names, arguments and state-dict layouts."""
 from chainrule.nn.module import Module
 from chainrule.nn.parameter import Parameter
+from chainrule.nn import init  # noqa: F401
+from chainrule.nn import utils  # noqa: F401
+from chainrule.nn.activation import (  # noqa: F401
+    ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh,
+)
+from chainrule.nn.container import ModuleDict, ModuleList, Sequential  # noqa: F401
+from chainrule.nn.dropout import Dropout  # noqa: F401
+from chainrule.nn.flatten import Flatten, Unflatten  # noqa: F401
+from chainrule.nn.linear import Identity, Linear  # noqa: F401
+from chainrule.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: F401
+from chainrule.nn.loss import (  # noqa: F401
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
+    SmoothL1Loss,
+)

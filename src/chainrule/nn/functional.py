@@ -6,3 +6,10 @@ The engine's functions (relu, softmax, ...) are re-exported here so that
 from chainrule.functions import (  # noqa: F401
     elu, gelu, leaky_relu, log_softmax, pad, relu, sigmoid, softmax, softplus, tanh,
 )
+from chainrule.nn.dropout import dropout  # noqa: F401
+from chainrule.nn.linear import linear  # noqa: F401
+from chainrule.nn.normalization import batch_norm, layer_norm  # noqa: F401
+from chainrule.nn.loss_functions import (  # noqa: F401
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
+    l1_loss, mse_loss, nll_loss, smooth_l1_loss,
+)

@@ -1,0 +1,241 @@
+"""Containers: Sequential (a pipeline), ModuleList and ModuleDict (registered collections).
+
+Modules kept in a plain Python list or dict are invisible to ``parameters()``,
+``state_dict()`` and ``train()``; these containers register every element as a child,
+under the names PyTorch uses ("0", "1", ... or the dict's keys), so state-dict keys match.
+"""
+import collections
+import collections.abc
+import itertools
+import numbers
+
+from chainrule.nn.module import Module
+
+
+def _position(index, length, where):
+    """A position in [0, length) from a possibly negative int index, or a clear IndexError."""
+    if not isinstance(index, numbers.Integral) or isinstance(index, bool):
+        raise TypeError(f"{where} indices must be integers or slices, not {type(index).__name__}")
+    if not -length <= index < length:
+        raise IndexError(f"{where}: index {index} is out of range for {length} modules")
+    return int(index) % length
+
+
+class _Indexed(Module):
+    """What Sequential and ModuleList share: modules numbered 0..n-1, indexed like a list."""
+
+    def _values(self):
+        return list(self._modules.values())
+
+    def _key(self, index):
+        return list(self._modules)[_position(index, len(self._modules), type(self).__name__)]
+
+    def _renumber(self, modules):
+        """Keep ``modules`` in order under the keys "0", "1", ... (as after a deletion in PyTorch)."""
+        self._modules.clear()
+        for i, module in enumerate(modules):
+            self._modules[str(i)] = module
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._values())
+
+    def __setitem__(self, index, module):
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}: cannot assign a {type(module).__name__}; "
+                            "elements must be Modules")
+        self._modules[self._key(index)] = module   # in place: the position stays the same
+
+    def __delitem__(self, index):
+        if isinstance(index, slice):
+            for key in list(self._modules)[index]:
+                del self._modules[key]
+        else:
+            del self._modules[self._key(index)]
+        self._renumber(self._values())
+
+    def append(self, module):
+        """Add ``module`` at the end; returns self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        """Add each of ``modules`` at the end, in order; returns self."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        """Put ``module`` before position ``index`` (as ``list.insert``)."""
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}.insert: expected a Module, got "
+                            f"{type(module).__name__}")
+        modules = self._values()
+        length = len(modules)
+        if not -length <= index <= length:
+            raise IndexError(f"{type(self).__name__}.insert: index {index} is out of range for "
+                             f"{length} modules")
+        modules.insert(index, module)
+        self._renumber(modules)
+        return self
+
+    def pop(self, index=-1):
+        """Remove and return the module at ``index``."""
+        module = self[index]
+        del self[index]
+        return module
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return type(self)().extend(self).extend(other)
+
+
+class Sequential(_Indexed):
+    """Modules applied one after another: ``Sequential(a, b, c)(x)`` is ``c(b(a(x)))``.
+
+    Built from modules (named "0", "1", ...) or from an OrderedDict of named modules;
+    indexing takes ints (negative too) and slices (a slice is a new Sequential that keeps
+    the names).
+
+    >>> model = chainrule.nn.Sequential(chainrule.nn.Linear(4, 8), chainrule.nn.ReLU(),
+    ...                                 chainrule.nn.Linear(8, 1))
+    >>> model(chainrule.randn(2, 4)).shape
+    (2, 1)
+    """
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], collections.abc.Mapping):
+            for name, module in args[0].items():
+                self._add(name, module)
+        else:
+            for i, module in enumerate(args):
+                self._add(str(i), module)
+
+    def _add(self, name, module):
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential: element {name!r} is a {type(module).__name__}, not a "
+                            "Module (wrap functions in a Module, or give layers such as "
+                            "chainrule.nn.ReLU())")
+        self.add_module(str(name), module)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return type(self)(collections.OrderedDict(list(self._modules.items())[index]))
+        return self._modules[self._key(index)]
+
+    def forward(self, input):
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+
+class ModuleList(_Indexed):
+    """A list of modules, each registered as a child; indexing as a Python list.
+
+    Use it for layers that ``forward`` calls in a loop of its own design (a stack of
+    blocks, one head per task).  It has no ``forward`` of its own.
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def append(self, module):
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleList.append: expected a Module, got {type(module).__name__}")
+        return super().append(module)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return type(self)(self._values()[index])
+        return self._modules[self._key(index)]
+
+    def __repr__(self):
+        # runs of identical modules print once, as "(0-2): 3 x Linear(...)", like PyTorch
+        if not self._modules:
+            return "ModuleList()"
+        lines, start = [], 0
+        for text, run in itertools.groupby(repr(module) for module in self._modules.values()):
+            count = len(list(run))
+            text = text.replace("\n", "\n  ")
+            if count == 1:
+                lines.append(f"  ({start}): {text}")
+            else:
+                lines.append(f"  ({start}-{start + count - 1}): {count} x {text}")
+            start += count
+        return "ModuleList(\n" + "\n".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """A dict of modules by name, each registered as a child (its key is its name).
+
+    >>> heads = chainrule.nn.ModuleDict({"digit": chainrule.nn.Linear(8, 10),
+    ...                                  "parity": chainrule.nn.Linear(8, 2)})
+    >>> sorted(heads.keys())
+    ['digit', 'parity']
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        try:
+            return self._modules[key]
+        except KeyError:
+            raise KeyError(f"ModuleDict has no module {key!r} (keys: {list(self._modules)})") \
+                from None
+
+    def __setitem__(self, key, module):
+        if not isinstance(key, str):
+            raise TypeError(f"ModuleDict keys must be strings, got {type(key).__name__}")
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleDict: the value for {key!r} must be a Module, got "
+                            f"{type(module).__name__}")
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self):
+        self._modules.clear()
+
+    def update(self, modules):
+        """Add (or replace) modules from a mapping or from an iterable of (key, module) pairs."""
+        pairs = modules.items() if isinstance(modules, collections.abc.Mapping) else modules
+        for pair in pairs:
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(f"ModuleDict.update: expected (key, module) pairs, got {pair!r}")
+            self[pair[0]] = pair[1]

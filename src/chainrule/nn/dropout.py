@@ -1,0 +1,63 @@
+"""Dropout: during training, zero each element with probability p and scale the rest by 1/(1-p).
+
+Scaling at training time ("inverted" dropout) keeps every activation's expected value
+unchanged, so evaluation needs no correction: in eval mode the layer is the identity.
+The mask is drawn from ``chainrule.random.generator()``, so ``manual_seed`` fixes it.
+"""
+import numbers
+
+from chainrule import random as _random
+from chainrule.backend import xp
+from chainrule.functions import as_tensor, to_floating
+from chainrule.nn.module import Module
+from chainrule.ops import arithmetic as _arith
+from chainrule.tensor import Tensor, apply
+
+
+def _check_p(p, where):
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p <= 1:
+        raise ValueError(f"{where}: dropout probability has to be between 0 and 1, but got {p!r}")
+    return p
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero elements with probability ``p`` and scale the survivors by 1/(1-p) when ``training``.
+
+    y = x · m / (1-p),  m ~ Bernoulli(1-p) per element;  dx = g · m / (1-p).
+    With ``training=False`` (or p = 0) the input is returned as it is.
+    ``inplace`` is accepted for PyTorch compatibility; the result is always a new tensor.
+    """
+    p = float(_check_p(p, "dropout"))
+    input = to_floating(as_tensor(input, "dropout"))
+    if not training or p == 0:
+        return input
+    dtype = input.data.dtype
+    draw_dtype = dtype if dtype in (xp.float32, xp.float64) else xp.float32
+    if p == 1:
+        mask = xp.zeros(input.shape, dtype=dtype)
+    else:
+        keep = _random.generator().random(input.shape, dtype=draw_dtype) >= p
+        mask = keep.astype(dtype)
+        mask *= 1.0 / (1.0 - p)
+    return apply(_arith.Mul(), input, Tensor(mask))
+
+
+class Dropout(Module):
+    """During training, zero each element with probability ``p`` and scale the rest by 1/(1-p);
+    in eval mode, pass the input through unchanged.
+
+    >>> layer = chainrule.nn.Dropout(0.5)
+    >>> layer.eval()(chainrule.ones(3)).tolist()
+    [1.0, 1.0, 1.0]
+    """
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        self.p = _check_p(p, "Dropout")
+        self.inplace = inplace
+
+    def forward(self, input):
+        return dropout(input, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"

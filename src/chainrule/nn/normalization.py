@@ -1,0 +1,301 @@
+"""Normalization layers: BatchNorm1d, BatchNorm2d and LayerNorm, with PyTorch's state and rules.
+
+Batch normalization standardizes each channel with the statistics of the current batch
+while training, and keeps running averages of them for evaluation; layer normalization
+standardizes each sample over its last dims and needs no running state.  Both then apply
+a learned per-element scale (``weight``, γ) and shift (``bias``, β).
+"""
+import numbers
+
+from chainrule.backend import xp
+from chainrule.functions import as_tensor
+from chainrule.nn._inputs import factory_dtype, layer_input
+from chainrule.nn.module import Module
+from chainrule.nn.parameter import Parameter
+from chainrule.ops import normalization as _norm
+from chainrule.tensor import Tensor, apply
+
+
+# --------------------------------------------------------------------------- functions
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalize each channel (dim 1) of ``input`` (N, C, *): y = (x - μ) / √(σ² + eps) · γ + β.
+
+    With ``training=True``, μ and σ² (biased) come from the batch and, where given, the
+    running statistics are updated in place: r = (1 - momentum) r + momentum s, using the
+    unbiased variance for ``running_var``.  With ``training=False`` the running
+    statistics are used.  ``weight``, ``bias``, ``running_mean``, ``running_var``: (C,).
+    """
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps,
+                       "batch_norm")
+
+
+def _check_channels(tensor, name, channels, where):
+    if tensor is not None and tuple(tensor.shape) != (channels,):
+        raise ValueError(f"{where}: {name} must have shape ({channels},) for an input with "
+                         f"{channels} channels, got {tuple(tensor.shape)}")
+
+
+def _check_batch(input, training, where):
+    if training and input.data.size // input.shape[1] <= 1:
+        raise ValueError(f"{where}: expected more than 1 value per channel when training, got "
+                         f"input of shape {input.shape} (use a batch of at least 2, or eval mode)")
+
+
+def _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps, where):
+    input = as_tensor(input, where)
+    if input.data.dtype.kind != "f":
+        raise TypeError(f"{where} expects a floating-point input, got dtype {input.dtype}")
+    if input.ndim < 2:
+        raise ValueError(f"{where}: input must have shape (N, C, *), got {input.shape}")
+    channels = input.shape[1]
+    for name, tensor in (("running_mean", running_mean), ("running_var", running_var),
+                         ("weight", weight), ("bias", bias)):
+        _check_channels(tensor, name, channels, where)
+    _check_batch(input, training, where)
+    if not training and (running_mean is None or running_var is None):
+        raise ValueError(f"{where}: running_mean and running_var are needed when training=False")
+    weight = None if weight is None else as_tensor(weight)
+    bias = None if bias is None else as_tensor(bias)
+    return _batch_norm_checked(input, running_mean, running_var, weight, bias, training, momentum,
+                               eps)
+
+
+def _batch_norm_checked(input, running_mean, running_var, weight, bias, training, momentum, eps):
+    """batch_norm on arguments already checked (by the function above or by the layer)."""
+    params = [p for p in (weight, bias) if p is not None]
+    if training:
+        op = _norm.BatchNorm(eps, weight is not None, bias is not None)
+        output = apply(op, input, *params)
+        if running_mean is not None:
+            _update_running(running_mean, op.batch_mean, momentum)
+        if running_var is not None:
+            count = input.data.size // input.shape[1]
+            _update_running(running_var, op.batch_var * (count / (count - 1)), momentum)
+        return output
+    op = _norm.BatchNorm(eps, weight is not None, bias is not None,
+                         mean=_array(running_mean), var=_array(running_var))
+    return apply(op, input, *params)
+
+
+def _array(x):
+    return x.data if isinstance(x, Tensor) else xp.asarray(x)
+
+
+def _update_running(buffer, batch_value, momentum):
+    """buffer = (1 - momentum) · buffer + momentum · batch_value, in place (never recorded)."""
+    array = _array(buffer)
+    array *= 1.0 - momentum
+    array += momentum * batch_value.astype(array.dtype, copy=False)
+    if isinstance(buffer, Tensor):
+        buffer._mark_modified()
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalize each sample over its last dims (``normalized_shape``):
+    y = (x - μ) / √(σ² + eps) · γ + β, with μ and σ² (biased) per sample and γ, β of
+    shape ``normalized_shape``.
+    """
+    return _layer_norm(input, normalized_shape, weight, bias, eps, "layer_norm")
+
+
+def _normalized_shape(normalized_shape, where):
+    if isinstance(normalized_shape, numbers.Integral):
+        normalized_shape = (normalized_shape,)
+    try:
+        shape = tuple(int(s) for s in normalized_shape)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: normalized_shape must be an int or a sequence of ints, got "
+                        f"{normalized_shape!r}") from None
+    if not shape or any(s <= 0 for s in shape):
+        raise ValueError(f"{where}: normalized_shape must be a non-empty list of positive sizes, "
+                         f"got {normalized_shape!r}")
+    return shape
+
+
+def _layer_norm(input, normalized_shape, weight, bias, eps, where):
+    shape = _normalized_shape(normalized_shape, where)
+    input = as_tensor(input, where)
+    if input.data.dtype.kind != "f":
+        raise TypeError(f"{where} expects a floating-point input, got dtype {input.dtype}")
+    for name, tensor in (("weight", weight), ("bias", bias)):
+        if tensor is not None and tuple(tensor.shape) != shape:
+            raise ValueError(f"{where}: {name} must have shape {shape}, got {tuple(tensor.shape)}")
+    weight = None if weight is None else as_tensor(weight)
+    bias = None if bias is None else as_tensor(bias)
+    return _layer_norm_checked(input, shape, weight, bias, eps, where)
+
+
+def _layer_norm_checked(input, shape, weight, bias, eps, where):
+    """layer_norm once the arguments are known good, but for the input's trailing shape."""
+    k = len(shape)
+    if input.data.shape[input.ndim - k:] != shape or input.ndim < k:
+        raise ValueError(f"{where} got input of shape {input.shape}; its last {k} dim"
+                         f"{'s' if k > 1 else ''} must be {shape}")
+    op = _norm.LayerNorm(k, eps, weight is not None, bias is not None)
+    if weight is None:
+        return apply(op, input) if bias is None else apply(op, input, bias)
+    return apply(op, input, weight) if bias is None else apply(op, input, weight, bias)
+
+
+# --------------------------------------------------------------------------- layers
+class _BatchNorm(Module):
+    """What BatchNorm1d and BatchNorm2d share; they differ only in the input ranks they accept."""
+
+    _ranks = ()
+    _layouts = ""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        name = type(self).__name__
+        dtype = factory_dtype(dtype, device, name)
+        if not isinstance(num_features, numbers.Integral) or num_features <= 0:
+            raise ValueError(f"{name}: num_features must be a positive integer, got "
+                             f"{num_features!r}")
+        if momentum is not None and not 0 <= momentum <= 1:
+            raise ValueError(f"{name}: momentum must be in [0, 1] or None, got {momentum!r}")
+        self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = Parameter(xp.ones(self.num_features, dtype))
+            if bias:
+                self.bias = Parameter(xp.zeros(self.num_features, dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(xp.zeros(self.num_features, dtype)))
+            self.register_buffer("running_var", Tensor(xp.ones(self.num_features, dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(xp.array(0, dtype=xp.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self):
+        """Running mean 0, running variance 1, no batches seen."""
+        if self.track_running_stats:
+            self.running_mean.data[...] = 0
+            self.running_var.data[...] = 1
+            self.num_batches_tracked.data[...] = 0
+
+    def reset_parameters(self):
+        """Running statistics reset; weight 1 and bias 0."""
+        self.reset_running_stats()
+        if self.weight is not None:
+            self.weight.data[...] = 1
+        if self.bias is not None:
+            self.bias.data[...] = 0
+
+    def _name(self):
+        return f"{type(self).__name__}({self.num_features})"
+
+    def _check_input(self, input):
+        expected = self._layouts.format(C=self.num_features)
+        if input.ndim not in self._ranks:
+            raise ValueError(f"{self._name()} expects input of shape {expected}, got a "
+                             f"{input.ndim}-d input of shape {input.shape}")
+        if input.shape[1] != self.num_features:
+            raise ValueError(f"{self._name()} got input with {input.shape[1]} channels (input "
+                             f"shape {input.shape}); expected shape {expected}")
+
+    def forward(self, input):
+        params, buffers = self._parameters, self._buffers   # direct lookups: this runs every step
+        weight, bias = params["weight"], params["bias"]
+        running_mean, running_var = buffers["running_mean"], buffers["running_var"]
+        reference = weight if weight is not None else running_mean
+        where = self._name()
+        input = layer_input(input, None if reference is None else reference.dtype, where)
+        self._check_input(input)
+        use_batch_stats = self.training or (running_mean is None and running_var is None)
+        _check_batch(input, use_batch_stats, where)
+        factor = 0.0 if self.momentum is None else self.momentum
+        counter = buffers["num_batches_tracked"]
+        if self.training and self.track_running_stats and counter is not None:
+            counter.data += 1                  # a 0-d array, updated in place
+            counter._mark_modified()
+            if self.momentum is None:          # cumulative average of every batch so far
+                factor = 1.0 / float(counter.data)
+        if self.training and not self.track_running_stats:
+            running_mean = running_var = None  # batch statistics only, nothing to update
+        return _batch_norm_checked(input, running_mean, running_var, weight, bias,
+                                   use_batch_stats, factor, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalization over (N, C) or (N, C, L) inputs, per channel C.
+
+    Training: y = (x - μ_B) / √(σ²_B + eps) · γ + β with the batch's mean and (biased)
+    variance per channel; running_mean and running_var (unbiased) are updated with
+    ``momentum`` (None: a cumulative average), and num_batches_tracked counts the batches.
+    Eval: the running statistics replace the batch's.  State-dict keys and layouts are
+    PyTorch's: weight, bias, running_mean, running_var (C,), num_batches_tracked (int64).
+
+    >>> bn = chainrule.nn.BatchNorm1d(512)
+    >>> bn(chainrule.randn(32, 512)).shape
+    (32, 512)
+    """
+
+    _ranks = (2, 3)
+    _layouts = "(N, {C}) or (N, {C}, L)"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalization over (N, C, H, W) inputs, per channel C (statistics over N, H, W).
+
+    Everything else as :class:`BatchNorm1d`.
+    """
+
+    _ranks = (4,)
+    _layouts = "(N, {C}, H, W)"
+
+
+class LayerNorm(Module):
+    """Layer normalization over the last dims (``normalized_shape``) of each sample:
+    y = (x - μ) / √(σ² + eps) · γ + β, with γ (``weight``) 1 and β (``bias``) 0 initially,
+    both of shape ``normalized_shape`` when ``elementwise_affine``.
+
+    >>> ln = chainrule.nn.LayerNorm(512)
+    >>> ln(chainrule.randn(8, 10, 512)).shape
+    (8, 10, 512)
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 device=None, dtype=None):
+        super().__init__()
+        dtype = factory_dtype(dtype, device, "LayerNorm")
+        self.normalized_shape = _normalized_shape(normalized_shape, "LayerNorm")
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(xp.ones(self.normalized_shape, dtype))
+            if bias:
+                self.bias = Parameter(xp.zeros(self.normalized_shape, dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self):
+        if self.weight is not None:
+            self.weight.data[...] = 1
+        if self.bias is not None:
+            self.bias.data[...] = 0
+
+    def forward(self, input):
+        weight, bias = self._parameters["weight"], self._parameters["bias"]
+        where = f"LayerNorm({self.normalized_shape})"
+        input = layer_input(input, None if weight is None else weight.dtype, where)
+        return _layer_norm_checked(input, self.normalized_shape, weight, bias, self.eps, where)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
