@@ -31,6 +31,9 @@ from chainrule.gradcheck import GradcheckError, gradcheck
 from chainrule import optim  # noqa: F401  (optim knows tensors only; no cycle)
 from chainrule import data, datasets, metrics, utils
 from chainrule.io import load, save
+from chainrule import activations, initializers, layers, models, regularizers  # Keras's names
+from chainrule import callbacks, optimizers  # noqa: F401  (Keras's import paths)
+from chainrule.layers import Input
 
 __version__ = "0.1.0"
 

@@ -9,7 +9,10 @@ import collections.abc
 import itertools
 import numbers
 
+from chainrule.autograd import no_grad
+from chainrule.backend import xp
 from chainrule.nn.module import Module
+from chainrule.tensor import DEFAULT_FLOAT, Tensor
 
 
 def _position(index, length, where):
@@ -101,7 +104,10 @@ class Sequential(_Indexed):
 
     Built from modules (named "0", "1", ...) or from an OrderedDict of named modules;
     indexing takes ints (negative too) and slices (a slice is a new Sequential that keeps
-    the names).
+    the names).  It is also Keras's ``Sequential``: built from a list of layers (an
+    ``Input(shape=...)`` marker may come first), with ``name=``, ``add(layer)`` and
+    ``layers``; when the input shape is known, layers that size themselves on first use
+    are built at once.
 
     >>> model = chainrule.nn.Sequential(chainrule.nn.Linear(4, 8), chainrule.nn.ReLU(),
     ...                                 chainrule.nn.Linear(8, 1))
@@ -109,14 +115,66 @@ class Sequential(_Indexed):
     (2, 1)
     """
 
-    def __init__(self, *args):
+    def __init__(self, *args, layers=None, name=None):
         super().__init__()
+        self.name = "sequential" if name is None else name
+        self._input_shape = None   # from an Input marker, if one came first
+        if len(args) == 1 and isinstance(args[0], (list, tuple)) and layers is None:
+            args, layers = (), args[0]          # Keras: Sequential([layer, layer, ...])
+        if layers is not None and args:
+            raise TypeError("Sequential: give the layers either as a list or as arguments, "
+                            "not both")
         if len(args) == 1 and isinstance(args[0], collections.abc.Mapping):
             for name, module in args[0].items():
                 self._add(name, module)
         else:
-            for i, module in enumerate(args):
-                self._add(str(i), module)
+            for module in list(args) + list(layers or []):
+                self._add_layer(module)
+        self._build_if_shape_known()
+
+    def add(self, layer):
+        """Keras's ``model.add(layer)``: append ``layer`` (or, first, an ``Input`` marker), and
+        build the model at once if its input shape is known."""
+        self._add_layer(layer)
+        self._build_if_shape_known()
+
+    @property
+    def layers(self):
+        """The layers, in order (Keras's ``model.layers``)."""
+        return list(self._modules.values())
+
+    @property
+    def declared_input_shape(self):
+        """The shape of one input sample (no batch axis) given by an ``Input`` first or by the
+        first layer's ``input_shape=``; None when it is only learned from the data."""
+        if self._input_shape is not None:
+            return self._input_shape
+        first = next(iter(self._modules.values()), None)
+        return getattr(first, "declared_input_shape", None)
+
+    def _add_layer(self, layer):
+        if not isinstance(layer, Module) and hasattr(layer, "_input_marker_shape"):
+            if len(self) or self._input_shape is not None:
+                raise ValueError(f"Sequential: {layer!r} must come first, before any layer")
+            self._input_shape = layer._input_marker_shape
+            return
+        self._add(str(len(self)), layer)
+
+    def _build_if_shape_known(self):
+        """Layers that size themselves on first use (Keras's Dense(512)) get their weights now,
+        by one forward pass of zeros, shaped (1, *input_shape), in eval mode and without a
+        graph, when the model's input shape is known."""
+        shape = self.declared_input_shape
+        if shape is None or all(getattr(m, "built", True) for m in self.modules()):
+            return
+        modes = [(module, module.training) for module in self.modules()]
+        self.eval()
+        try:
+            with no_grad():
+                self(Tensor(xp.zeros((1,) + tuple(shape), dtype=DEFAULT_FLOAT)))
+        finally:
+            for module, training in modes:
+                object.__setattr__(module, "training", training)
 
     def _add(self, name, module):
         if not isinstance(module, Module):

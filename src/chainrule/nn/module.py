@@ -321,6 +321,37 @@ class Module:
                              f"got {len(weights)}")
         self.load_state_dict(dict(zip(keys, weights)))
 
+    def save(self, filepath, include_optimizer=True):
+        """Save architecture, weights, optimizer state and compile settings in one file, for
+        ``chainrule.models.load_model`` (Sequential models of known layers)."""
+        from chainrule.models import saving
+        return saving.save_model(self, filepath, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath):
+        """Save the state dict (weights and buffers) to ``filepath`` (safetensors, atomic)."""
+        from chainrule.models import saving
+        return saving.save_weights(self, filepath)
+
+    def load_weights(self, filepath):
+        """Load weights saved by ``save_weights`` (or any state-dict file) into this model."""
+        from chainrule.models import saving
+        return saving.load_weights(self, filepath)
+
+    def summary(self, line_length=None, print_fn=None, input_shape=None, return_string=False):
+        """Print Keras's table of layers, output shapes and parameter counts.
+
+        ``input_shape`` (one sample, no batch axis) gives output shapes to a model that
+        does not declare one; ``print_fn`` receives each line; ``return_string=True``
+        returns the text instead of printing it.
+        """
+        from chainrule.models import summary
+        return summary.summary(self, line_length, print_fn, input_shape, return_string)
+
+    def count_params(self):
+        """The number of values in all parameters and floating buffers (Keras's count_params)."""
+        from chainrule.models import summary
+        return summary.count_params(self)
+
     # ----------------------------------------------------------------- description
     def extra_repr(self):
         """The text between the parentheses of this module's line in ``repr`` (override it)."""

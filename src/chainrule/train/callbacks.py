@@ -73,7 +73,8 @@ def set_learning_rate(optimizer, value):
 
 
 def _improvement_test(mode, monitor, min_delta):
-    """A function telling whether a value beats the best so far, by at least ``min_delta``."""
+    """A function telling whether a value beats the best so far by more than ``min_delta``:
+    below best - min_delta when lower is better, above best + min_delta when higher is."""
     if mode not in ("auto", "min", "max"):
         raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
     if mode == "auto":
@@ -81,8 +82,8 @@ def _improvement_test(mode, monitor, min_delta):
         mode = "max" if higher_is_better else "min"
     delta = abs(min_delta)
     if mode == "min":
-        return (lambda current, best: current - delta < best), math.inf
-    return (lambda current, best: current + delta > best), -math.inf
+        return (lambda current, best: current < best - delta), math.inf
+    return (lambda current, best: current > best + delta), -math.inf
 
 
 def _monitored(logs, monitor, who):

@@ -22,9 +22,12 @@ _EPSILON = 1e-7
 
 
 def make_optimizer(spec, parameters, learning_rate=None):
-    """An optimizer from a name ('adam', ...) or an already-built optimizer."""
-    from chainrule import optim
+    """An optimizer from a name ('adam', ...), a Keras optimizer (``chainrule.optimizers``,
+    built now for ``parameters``), or an already-built optimizer."""
+    from chainrule import optim, optimizers
 
+    if isinstance(spec, optimizers.KerasOptimizer):
+        return spec.build(parameters)
     if not isinstance(spec, str):
         return spec
     key = spec.lower()

@@ -34,14 +34,37 @@ def compile(model, optimizer="rmsprop", loss=None, metrics=None, **ignored):
     state = CompiledState(optimizer, loss, metrics)
     model._compiled = state
     model.optimizer = None
-    if _has_parameters(model) or not isinstance(optimizer, str):
+    if _is_built(model) or not _needs_parameters(optimizer):
         model.optimizer = keras_names.make_optimizer(optimizer, list(model.parameters()))
     model.stop_training = False
     return model
 
 
-def _has_parameters(model):
+def _needs_parameters(optimizer):
+    """Names and Keras optimizers become optimizers once the parameters exist."""
+    from chainrule.optimizers import KerasOptimizer
+
+    return isinstance(optimizer, (str, KerasOptimizer))
+
+
+def _is_built(model):
+    """True once every parameter exists: some layers (Keras's Dense(512)) make theirs on first use."""
+    if any(getattr(module, "built", True) is False for module in model.modules()):
+        return False
     return next(iter(model.parameters()), None) is not None
+
+
+def _build(model, x):
+    """Make the parameters of layers that size themselves on first use: one forward pass of
+    one sample, in eval mode (no dropout draw, no BatchNorm statistics update) and no graph."""
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        with no_grad():
+            model(Tensor(x[:1]))
+    finally:
+        for module, training in modes:
+            object.__setattr__(module, "training", training)
 
 
 def _require_compiled(model, what):
@@ -52,6 +75,11 @@ def _require_compiled(model, what):
 
 
 # ---------------------------------------------------------------------------- data
+def _is_array_like(x):
+    """Arrays, tensors and lists (of numbers) are data; Datasets and loaders yield batches."""
+    return isinstance(x, (xp.ndarray, Tensor, list, tuple)) or not hasattr(x, "__iter__")
+
+
 def _as_input_array(x, what):
     if isinstance(x, Tensor):
         x = x.data
@@ -165,29 +193,45 @@ def _probabilities(logits, activation):
     return 1 / (1 + xp.exp(-logits))
 
 
-def _check_targets(state, output, y, what):
-    """Labels outside the model's class range are an error before any step is taken."""
-    if y is None or state.loss_fn is not keras_names.LOSSES["sparse_categorical_crossentropy"]:
+def _check_targets(state, output_shape, y, what):
+    """Targets that do not fit the model's output are an error before any step is taken:
+    labels outside the class range, integer labels given to categorical_crossentropy."""
+    if y is None:
         return
-    classes = output.shape[-1]
-    if y.size and (y.min() < 0 or y.max() >= classes):
-        bad = y.min() if y.min() < 0 else y.max()
-        raise ValueError(f"{what}: label {bad} is outside the model's {classes} classes "
-                         f"[0, {classes - 1}] (sparse_categorical_crossentropy)")
+    classes = output_shape[-1] if len(output_shape) > 1 else 1
+    if state.loss_fn is keras_names.LOSSES["sparse_categorical_crossentropy"]:
+        if y.size and (y.min() < 0 or y.max() >= classes):
+            bad = y.min() if y.min() < 0 else y.max()
+            raise ValueError(f"{what}: label {bad} is outside the model's {classes} classes "
+                             f"[0, {classes - 1}] (sparse_categorical_crossentropy)")
+    elif state.loss_fn is keras_names.LOSSES["categorical_crossentropy"]:
+        if y.shape[1:] != tuple(output_shape[1:]):
+            raise ValueError(f"{what}: categorical_crossentropy needs one-hot targets shaped like "
+                             f"the model's output (n, {classes}), got targets of shape {y.shape}; "
+                             "one-hot encode them with chainrule.utils.to_categorical(y), or use "
+                             "loss='sparse_categorical_crossentropy' for integer labels")
 
 
-def _forward_and_loss(model, state, x, y, weights, split):
-    """The model's output (as probabilities when fused) and the mean weighted loss tensor."""
+def _forward_and_loss(model, state, x, y, weights, split, check=None):
+    """The model's output (as probabilities when fused) and the mean weighted loss tensor.
+
+    ``check``: (targets, what) to validate against the output's shape before the loss is taken.
+    """
     inputs = Tensor(x)
+    output = head_output = None
     if split is not None:
         body, head = split
-        logits = head(body(inputs))
-        output_array = _probabilities(logits.data, state.fused_activation)
-        losses = state.loss_fn(logits, _loss_target(y, logits), True)
+        head_output = head(body(inputs))
     else:
         output = model(inputs)
+    if check is not None:
+        _check_targets(state, (output if output is not None else head_output).shape, *check)
+    if split is not None:
+        output_array = _probabilities(head_output.data, state.fused_activation)
+        losses = state.loss_fn(head_output, _loss_target(y, head_output, state), True)
+    else:
         output_array = output.data
-        losses = state.loss_fn(output, _loss_target(y, output), False)
+        losses = state.loss_fn(output, _loss_target(y, output, state), False)
     if losses.ndim:
         losses = (losses * Tensor(weights.astype(losses.dtype))).sum() / losses.shape[0] \
             if weights is not None else losses.mean()
@@ -200,11 +244,19 @@ def _forward_and_loss(model, state, x, y, weights, split):
     return output_array, losses
 
 
-def _loss_target(y, output):
+def _loss_target(y, output, state):
+    """The targets as the loss takes them: for Keras's losses other than the sparse one,
+    integer labels become the output's float dtype and (n,) fits an output of shape (n, 1)."""
+    if state.loss_fn in _DENSE_TARGET_LOSSES and y.dtype.kind in "biu":
+        y = y.astype(output.dtype)
     target = Tensor(y)
     if target.ndim == output.ndim - 1 and output.shape[-1] == 1 and y.dtype.kind == "f":
         target = target.reshape(*target.shape, 1)
     return target
+
+
+_DENSE_TARGET_LOSSES = [fn for name, fn in keras_names.LOSSES.items()
+                        if name != "sparse_categorical_crossentropy"]
 
 
 # ---------------------------------------------------------------------------- metrics
@@ -268,7 +320,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
     verbose = progress.resolve_verbose(verbose)
     if not 0 <= validation_split < 1:
         raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
-    is_arrays = not hasattr(x, "__iter__") or isinstance(x, (xp.ndarray, Tensor, list, tuple))
+    is_arrays = _is_array_like(x)
     weights = None
     if is_arrays:
         x, y = _as_input_array(x, "fit"), _as_target_array(y, "fit") if y is not None else None
@@ -300,13 +352,12 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
         for step, (xb, yb, wb) in enumerate(train_batches):
             callback_list.call("on_train_batch_begin", step, {})
             if model.optimizer is None:  # parameters are made on first use: build them now
-                with no_grad():
-                    model(Tensor(xb[:1]))
+                _build(model, xb)
                 model.optimizer = keras_names.make_optimizer(state.optimizer_spec,
                                                              list(model.parameters()))
-            output, loss = _forward_and_loss(model, state, xb, yb, wb, split)
+            check = (y if is_arrays else yb, "fit") if metrics is None else None
+            output, loss = _forward_and_loss(model, state, xb, yb, wb, split, check)
             if metrics is None:
-                _check_targets(state, output, y if is_arrays else yb, "fit")
                 metrics = _build_metrics(state, output.shape[-1] if output.ndim > 1 else 1)
             if running is None:
                 running = _Running(metrics)
@@ -355,6 +406,7 @@ def _evaluate_logs(model, state, data, batch_size, split, prefix=""):
         vx, vy = _as_input_array(data[0], "evaluate"), _as_target_array(data[1], "evaluate")
         batches = _batches(vx, vy, batch_size, False, what="evaluate")
     else:
+        vy = None
         batches = _batches(data, None, batch_size, False, what="evaluate")
     was_training = model.training
     model.eval()
@@ -362,9 +414,9 @@ def _evaluate_logs(model, state, data, batch_size, split, prefix=""):
     try:
         with no_grad():
             for xb, yb, _ in batches:
-                output, loss = _forward_and_loss(model, state, xb, yb, None, split)
+                check = (yb if vy is None else vy, "evaluate") if running is None else None
+                output, loss = _forward_and_loss(model, state, xb, yb, None, split, check)
                 if running is None:
-                    _check_targets(state, output, yb, "evaluate")
                     running = _Running(_build_metrics(state, output.shape[-1] if output.ndim > 1 else 1))
                 running.update(loss.item(), len(xb), yb, output)
     finally:
@@ -389,7 +441,7 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose="auto", return_dict
 
 def predict(model, x, batch_size=None, verbose="auto", **ignored):
     """The model's outputs for ``x``, batch by batch, in evaluation mode, as one array."""
-    batches = _batches(_as_input_array(x, "predict") if not hasattr(x, "loader") else x,
+    batches = _batches(_as_input_array(x, "predict") if _is_array_like(x) else x,
                        None, batch_size, False, what="predict")
     was_training = model.training
     model.eval()

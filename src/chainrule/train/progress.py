@@ -54,5 +54,5 @@ class EpochProgress:
             self.bar.close()
             return
         elapsed = time.perf_counter() - self.start
-        print(f"{self.header} - {self.steps} steps - {elapsed:.1f}s - {_format(logs)}",
+        print(f"{self.header} - {self.steps} steps - {elapsed:.2f}s - {_format(logs)}",
               file=self.stream, flush=True)

@@ -1,0 +1,151 @@
+"""A model's architecture as plain data (JSON-ready), and a model rebuilt from it.
+
+A model file holds no code: it describes a Sequential as a list of layers, each a class
+name from a fixed registry and the arguments that rebuild it::
+
+    {"class_name": "Sequential", "config": {"name": "sequential", "input_shape": [784],
+     "layers": [{"key": "0", "module": "layers", "class_name": "Dense",
+                 "config": {"units": 512, "activation": "relu", ...},
+                 "build_config": {"input_shape": [null, 784]}}, ...]}}
+
+Keras-style layers describe themselves (``get_config``); the common ``nn`` layers are
+described here from their attributes.  Anything else (a custom Module) cannot be described,
+and saving it raises an error that says what to do instead.
+"""
+import collections
+
+from chainrule import layers as L, nn
+
+_SIMPLE = (type(None), bool, int, float, str)
+
+
+class UndescribableModelError(TypeError):
+    """A model (or one of its layers) that a model file cannot describe without code."""
+
+
+def _dtype_name(module):
+    for tensor in list(module.parameters()) + list(module.buffers()):
+        if tensor.data.dtype.kind == "f":
+            return tensor.data.dtype.name
+    return "float32"
+
+
+def _batch_norm(m):
+    config = {"num_features": m.num_features, "eps": m.eps, "momentum": m.momentum,
+              "affine": m.affine, "track_running_stats": m.track_running_stats,
+              "dtype": _dtype_name(m)}
+    if m.affine:
+        config["bias"] = m.bias is not None
+    return config
+
+
+# nn layer class -> its constructor arguments, read back from an instance
+_NN_LAYERS = {
+    nn.Linear: lambda m: {"in_features": m.in_features, "out_features": m.out_features,
+                          "bias": m.bias is not None, "dtype": m.weight.dtype.name},
+    nn.ReLU: lambda m: {},
+    nn.Sigmoid: lambda m: {},
+    nn.Tanh: lambda m: {},
+    nn.Identity: lambda m: {},
+    nn.Softmax: lambda m: {"dim": m.dim},
+    nn.LogSoftmax: lambda m: {"dim": m.dim},
+    nn.GELU: lambda m: {"approximate": m.approximate},
+    nn.ELU: lambda m: {"alpha": m.alpha},
+    nn.LeakyReLU: lambda m: {"negative_slope": m.negative_slope},
+    nn.Softplus: lambda m: {"beta": m.beta, "threshold": m.threshold},
+    nn.Dropout: lambda m: {"p": m.p},
+    nn.Flatten: lambda m: {"start_dim": m.start_dim, "end_dim": m.end_dim},
+    nn.BatchNorm1d: _batch_norm,
+    nn.BatchNorm2d: _batch_norm,
+    nn.LayerNorm: lambda m: {"normalized_shape": list(m.normalized_shape), "eps": m.eps,
+                             "elementwise_affine": m.elementwise_affine,
+                             "bias": m.bias is not None or not m.elementwise_affine,
+                             "dtype": _dtype_name(m)},
+}
+_NN_BY_NAME = {cls.__name__: cls for cls in _NN_LAYERS}
+_LAYERS_BY_NAME = {name: getattr(L, name) for name in L.__all__
+                   if isinstance(getattr(L, name), type) and issubclass(getattr(L, name), L.Layer)}
+
+_SAVE_INSTEAD = ("save its weights instead, chainrule.save(model.state_dict(), path) (or "
+                 "model.save_weights(path)), and rebuild the model in code before "
+                 "model.load_state_dict(chainrule.load(path))")
+
+
+def model_to_config(model):
+    """The architecture of ``model`` (an ``nn.Sequential`` of describable layers) as plain data."""
+    if type(model) is not nn.Sequential:
+        raise UndescribableModelError(
+            f"cannot describe a {type(model).__name__} in a model file: model files describe "
+            f"Sequential models of known layers and store no code; {_SAVE_INSTEAD}")
+    return _sequential_config(model, "")
+
+
+def _sequential_config(model, where):
+    entries = []
+    for key, layer in model._modules.items():
+        path = f"{where}.{key}" if where else key
+        entry = _layer_config(layer, path)
+        entry["key"] = key
+        entries.append(entry)
+    input_shape = model._input_shape
+    return {"class_name": "Sequential",
+            "config": {"name": model.__dict__.get("name", "sequential"),
+                       "input_shape": None if input_shape is None else list(input_shape),
+                       "layers": entries}}
+
+
+def _layer_config(layer, path):
+    if type(layer) is nn.Sequential:
+        return _sequential_config(layer, path)
+    if isinstance(layer, L.Layer):
+        entry = {"module": "layers", "class_name": type(layer).__name__,
+                 "config": layer.get_config()}
+        if layer.build_input_shape is not None:
+            entry["build_config"] = {"input_shape": list(layer.build_input_shape)}
+        return entry
+    describe = _NN_LAYERS.get(type(layer))
+    if describe is None:
+        kind = "a custom Module" if type(layer) not in vars(nn).values() else "not describable"
+        raise UndescribableModelError(
+            f"cannot describe layer {path!r} of the model, a {type(layer).__name__} ({kind}), "
+            f"in a model file (model files store no code; known layers: the chainrule.layers "
+            f"and {', '.join(sorted(_NN_BY_NAME))}); {_SAVE_INSTEAD}")
+    return {"module": "nn", "class_name": type(layer).__name__, "config": describe(layer)}
+
+
+def model_from_config(config, custom_objects=None):
+    """A new model from ``model_to_config``'s data; ``custom_objects`` maps the names of
+    custom Layer classes and activation functions to them."""
+    return _from_entry(config, dict(custom_objects or {}), "model")
+
+
+def _from_entry(entry, custom, path):
+    if not isinstance(entry, dict) or "class_name" not in entry:
+        raise ValueError(f"model config: entry {path!r} is not a layer description: {entry!r}")
+    name, config = entry["class_name"], dict(entry.get("config") or {})
+    if name == "Sequential" and entry.get("module") is None:
+        layers = collections.OrderedDict(
+            (item.get("key", str(i)), _from_entry(item, custom, f"{path}.{i}"))
+            for i, item in enumerate(config.get("layers", [])))
+        model = nn.Sequential(layers, name=config.get("name"))
+        if config.get("input_shape") is not None:
+            model._input_shape = tuple(config["input_shape"])
+        model._build_if_shape_known()
+        return model
+    if entry.get("module") == "nn":
+        cls = _NN_BY_NAME.get(name)
+        if cls is None:
+            raise ValueError(f"model config: unknown nn layer {name!r} at {path!r}")
+        return cls(**config)
+    cls = custom.get(name) or _LAYERS_BY_NAME.get(name)
+    if cls is None:
+        raise ValueError(f"model config: unknown layer class {name!r} at {path!r}; pass it in "
+                         f"custom_objects={{{name!r}: {name}}}")
+    for key, value in config.items():  # custom activations/initializers stored by name
+        if key not in ("name", "dtype") and isinstance(value, str) and value in custom:
+            config[key] = custom[value]
+    layer = cls.from_config(config)
+    build = entry.get("build_config")
+    if build and build.get("input_shape") is not None:
+        layer.ensure_built(tuple(build["input_shape"]))
+    return layer

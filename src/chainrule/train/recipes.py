@@ -1,0 +1,108 @@
+"""Ready-to-train data sets and models for the ``chainrule`` command.
+
+Every image data set is flattened and scaled to [0, 1], so a trained model's input width
+alone says how to prepare a new image for it (8x8 for digits, 28x28 for MNIST).
+"""
+import math
+
+from chainrule import datasets, nn
+from chainrule.backend import xp
+
+
+class Prepared:
+    """A data set ready for ``fit``: float32 inputs, integer labels, and what they mean."""
+
+    def __init__(self, name, x_train, y_train, x_test, y_test, classes, image_side=None):
+        self.name = name
+        self.x_train, self.y_train = x_train, y_train
+        self.x_test, self.y_test = x_test, y_test
+        self.classes = classes
+        self.image_side = image_side
+
+    @property
+    def features(self):
+        return self.x_train.shape[1]
+
+
+def _images(name, train, test, max_value, classes):
+    (x_train, y_train), (x_test, y_test) = train, test
+    side = x_train.shape[1]
+
+    def flat(x):
+        return (x.reshape(len(x), -1) / max_value).astype(xp.float32)
+    return Prepared(name, flat(x_train), y_train.astype(xp.int64), flat(x_test),
+                    y_test.astype(xp.int64), classes, image_side=side)
+
+
+def _digits(seed):
+    train, test = datasets.digits.load_data(test_split=0.2, seed=seed)
+    return _images("digits", train, test, 16.0, 10)
+
+
+def _mnist(seed):
+    train, test = datasets.mnist.load_data()
+    return _images("mnist", train, test, 255.0, 10)
+
+
+def _fashion_mnist(seed):
+    train, test = datasets.fashion_mnist.load_data()
+    return _images("fashion-mnist", train, test, 255.0, 10)
+
+
+def _iris(seed):
+    (x_train, y_train), (x_test, y_test) = datasets.iris.load_data(test_split=0.2, seed=seed)
+    return Prepared("iris", x_train.astype(xp.float32), y_train.astype(xp.int64),
+                    x_test.astype(xp.float32), y_test.astype(xp.int64), 3)
+
+
+def _xor(seed):
+    x, y = datasets.xor(n=1000, noise=0.1, seed=seed)
+    cut = 800
+    return Prepared("xor", x[:cut], y[:cut].astype(xp.int64), x[cut:], y[cut:].astype(xp.int64), 2)
+
+
+DATASETS = {
+    "digits": _digits,
+    "iris": _iris,
+    "mnist": _mnist,
+    "fashion-mnist": _fashion_mnist,
+    "xor": _xor,
+}
+
+
+def load_dataset(name, seed=0):
+    """The prepared data set called ``name`` (one of DATASETS)."""
+    key = name.lower().replace("_", "-")
+    if key not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    return DATASETS[key](seed)
+
+
+def _mlp(features, classes):
+    hidden = max(32, min(256, 2 ** math.ceil(math.log2(features * 2))))
+    return nn.Sequential(
+        nn.Linear(features, hidden), nn.ReLU(),
+        nn.Linear(hidden, hidden), nn.ReLU(),
+        nn.Linear(hidden, classes), nn.Softmax(dim=-1),
+    )
+
+
+def _linear(features, classes):
+    return nn.Sequential(nn.Linear(features, classes), nn.Softmax(dim=-1))
+
+
+MODELS = {
+    "mlp": _mlp,
+    "linear": _linear,
+}
+
+
+def build_model(name, features, classes):
+    """A fresh model called ``name`` (one of MODELS) for inputs of ``features`` values.
+
+    Models end in a softmax, so ``predict`` gives probabilities; during training the loss
+    takes the logits before it, fused and stable.
+    """
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
+    return MODELS[name](features, classes)
