@@ -173,6 +173,12 @@ def _describe(value):
     return f"{type(value).__module__}.{type(value).__qualname__} is not supported"
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path, write):
     """Call ``write(temporary_path)``, sync the file, and rename it onto ``path``."""
     target = os.path.realpath(path)  # through a symlink, replace the file it points to
@@ -181,6 +187,7 @@ def _atomic_write(path, write):
     try:
         os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # ours alone
         write(temp)
+        os.chmod(temp, 0o666 & ~_umask())  # the writer may have made it private: honour the umask
         with open(temp, "r+b") as file:
             file.flush()
             os.fsync(file.fileno())

@@ -1,0 +1,145 @@
+"""One MNIST epoch of the 784-512-10 MLP (RMSprop, batch 128, float32) three ways, same data
+and batch order: chainrule's ``fit``, a bare chainrule loop, and a hand-written PyTorch loop.
+
+Reports fit / PyTorch (target <= 0.8), fit / bare loop (fit's own overhead, target <= 1.05),
+and the peak memory each adds over its starting point, each measured in a fresh process.
+
+Run:  CHAINRULE_DATA=../shared/data python benchmarks/bench_fit.py
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+SEED = 0
+BATCH = 128
+
+
+def _reset_peak_memory():
+    with open("/proc/self/clear_refs", "w") as file:  # resets VmHWM, Linux only
+        file.write("5")
+
+
+def _memory_kib(field):
+    with open("/proc/self/status") as file:
+        for line in file:
+            if line.startswith(field):
+                return int(line.split()[1])
+    return 0
+
+
+def load():
+    import chainrule as cr
+
+    (x, y), _ = cr.datasets.mnist.load_data()
+    return (x.reshape(len(x), -1) / 255.0).astype(np.float32), y.astype(np.int64)
+
+
+def order(n):
+    import chainrule as cr
+
+    cr.manual_seed(SEED)
+    return cr.random.generator().permutation(n)
+
+
+def run_fit(x, y):
+    import chainrule as cr
+    from chainrule import nn
+
+    model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10), nn.Softmax(dim=-1))
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    cr.manual_seed(SEED)  # fit's shuffle is then the same permutation as order(n)
+    start = time.perf_counter()
+    model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
+    return time.perf_counter() - start
+
+
+def run_bare(x, y):
+    import chainrule as cr
+    from chainrule import nn, optim
+    from chainrule.nn import functional as F
+
+    model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10))
+    optimizer = optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+    perm = order(len(x))
+    start = time.perf_counter()
+    for i in range(0, len(x), BATCH):
+        rows = perm[i:i + BATCH]
+        loss = F.cross_entropy(model(cr.Tensor(x[rows])), cr.Tensor(y[rows]))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        loss.item()
+    return time.perf_counter() - start
+
+
+def run_torch(x, y):
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 10))
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    perm = order(len(x))
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    start = time.perf_counter()
+    for i in range(0, len(x), BATCH):
+        rows = torch.from_numpy(perm[i:i + BATCH])
+        loss = loss_fn(model(xt[rows]), yt[rows])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        loss.item()
+    return time.perf_counter() - start
+
+
+RUNNERS = {"fit": run_fit, "bare": run_bare, "torch": run_torch}
+
+
+def child(kind):
+    """One epoch in this fresh process; prints seconds and the peak memory it added (KiB)."""
+    import torch  # noqa: F401  (both libraries loaded in every child: same starting point)
+
+    import chainrule  # noqa: F401
+
+    x, y = load()
+    RUNNERS[kind](x[:1024], y[:1024])  # warm up: first-touch allocations, BLAS threads
+    baseline = _memory_kib("VmRSS")
+    _reset_peak_memory()
+    seconds = RUNNERS[kind](x, y)
+    print(json.dumps({"seconds": seconds, "peak_kib": _memory_kib("VmHWM") - baseline}))
+
+
+def measure(kind):
+    out = subprocess.run([sys.executable, __file__, "--child", kind], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(rounds=3):
+    results = {kind: [] for kind in RUNNERS}
+    for _ in range(rounds):  # interleaved, so drift on the machine hits all three alike
+        for kind in RUNNERS:
+            results[kind].append(measure(kind))
+    seconds = {k: statistics.median(r["seconds"] for r in v) for k, v in results.items()}
+    peak = {k: statistics.median(r["peak_kib"] for r in v) / 1024 for k, v in results.items()}
+    for kind in RUNNERS:
+        print(f"{kind:<6} epoch {seconds[kind]:6.2f} s   peak memory added {peak[kind]:7.1f} MiB")
+    fit_vs_torch = seconds["fit"] / seconds["torch"]
+    overhead = seconds["fit"] / seconds["bare"]
+    memory = peak["fit"] / max(peak["torch"], 1e-9)
+    print(f"fit / torch loop   {fit_vs_torch:5.2f}  (target <= 0.80)")
+    print(f"fit / bare loop    {overhead:5.2f}  (target <= 1.05)")
+    print(f"peak memory fit / torch {memory:5.2f}  (target <= 1.00)")
+    return 0 if fit_vs_torch <= 0.8 and overhead <= 1.05 and memory <= 1.0 else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        child(sys.argv[2])
+    else:
+        sys.exit(main())
