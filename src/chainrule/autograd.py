@@ -227,10 +227,19 @@ def backward(root, grad, retain_graph=False):
                     ready.append(parent)
             if not retain_graph:
                 node.release()
+        handed_out = set()
         for tensor, grad in leaf_grads.items():
-            tensor._accumulate_grad(grad)
+            # an array that no one else holds can become .grad as it is; anything else is copied
+            fresh = _owns_memory(grad) and id(grad) not in handed_out
+            handed_out.add(id(grad))
+            tensor._accumulate_grad(grad, fresh)
     finally:
         _GradMode.enabled = previous_mode
+
+
+def _owns_memory(array):
+    """True for an array that is not a view of another (a gradient rule's fresh result)."""
+    return array.base is None and array.flags.owndata and array.flags.writeable
 
 
 def _conform(grad, tensor, node, position):

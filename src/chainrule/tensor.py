@@ -319,18 +319,23 @@ class Tensor:
                                    "gradient= of that shape (or reduce it to a scalar first)")
             grad = xp.ones_like(self.data)
         else:
-            grad = as_array(gradient, dtype=self.data.dtype, copy=False, op="backward")
+            # a copy: the engine may hand this very array to a leaf as its .grad
+            grad = as_array(gradient, dtype=self.data.dtype, copy=True, op="backward")
             if grad.shape != self.shape:
                 raise RuntimeError(f"backward: gradient has shape {grad.shape} but the tensor "
                                    f"has shape {self.shape}")
         _backward(self, grad, retain_graph)
 
-    def _accumulate_grad(self, grad):
-        """Add a finished gradient into ``.grad`` (leaves only), after this tensor's hooks."""
+    def _accumulate_grad(self, grad, fresh=False):
+        """Add a finished gradient into ``.grad`` (leaves only), after this tensor's hooks.
+
+        ``fresh``: the engine vouches that no one else holds ``grad``, so it needs no copy.
+        """
         if self._hooks:
             grad = _run_hooks(self._hooks, grad)
+            fresh = False  # a hook may have returned an array it keeps
         if self.grad is None:
-            self.grad = Tensor(xp.array(grad, copy=True))  # never alias another tensor's array
+            self.grad = Tensor(grad if fresh else xp.array(grad, copy=True))  # never aliased
         else:
             self.grad.data += grad
 
@@ -357,8 +362,8 @@ class Tensor:
         """Keep this non-leaf tensor's gradient in ``.grad`` when backward passes through it."""
         if self._node is None:
             return
-        def keep(grad):
-            self.grad = grad.detach() if self.grad is None else Tensor(self.grad.data + grad.data)
+        def keep(grad):  # a copy: the array itself flows on and may become a leaf's .grad
+            self.grad = Tensor(grad.data.copy()) if self.grad is None else Tensor(self.grad.data + grad.data)
         self.register_hook(keep)
 
     # ----------------------------------------------------------------- in-place updates
