@@ -14,7 +14,7 @@ def _readme_commands():
 def test_readme_has_exactly_two_setup_commands():
     commands = _readme_commands()
     assert len(commands) == 2, commands
-    assert "chainrule" in commands[0] and "pip install" in commands[0]
+    assert "chainrule train" in commands[0] and "pip install" in commands[0]
     assert "pytest" in commands[1] and "pip install" in commands[1]
 
 
