@@ -28,56 +28,67 @@ def is_grad_enabled():
     return _GradMode.enabled
 
 
-class _GradSwitch:
-    """Context manager and decorator that sets grad mode, restoring the previous mode after."""
+class _ModeSwitch:
+    """Sets one of the switches on ``_GradMode`` for a block; a context manager and a decorator.
 
-    def __init__(self, enabled):
-        self.enabled = enabled
+    The previous values are kept on a stack, so the same switch can be nested and reused.
+    """
+
+    switch = None  # the _GradMode attribute this class sets
+
+    def __init__(self, value):
+        self.value = value
         self._previous = []
 
     def __enter__(self):
-        self._previous.append(_GradMode.enabled)
-        _GradMode.enabled = self.enabled
+        self._previous.append(getattr(_GradMode, self.switch))
+        setattr(_GradMode, self.switch, self.value)
         return self
 
     def __exit__(self, *exc):
-        _GradMode.enabled = self._previous.pop()
+        setattr(_GradMode, self.switch, self._previous.pop())
         return False
 
     def __call__(self, fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with type(self)():
+            with self:
                 return fn(*args, **kwargs)
         return wrapper
 
 
-class no_grad(_GradSwitch):
+class no_grad(_ModeSwitch):
     """Run without recording the graph: for evaluation and for parameter updates.
 
     >>> with chainrule.no_grad():
     ...     w -= lr * w.grad
     """
 
+    switch = "enabled"
+
     def __init__(self):
         super().__init__(False)
 
 
-class enable_grad(_GradSwitch):
+class enable_grad(_ModeSwitch):
     """Record the graph again, even inside ``no_grad``."""
+
+    switch = "enabled"
 
     def __init__(self):
         super().__init__(True)
 
 
-class set_grad_enabled(_GradSwitch):
+class set_grad_enabled(_ModeSwitch):
     """Set grad mode to ``mode`` for a block, as ``torch.set_grad_enabled``."""
+
+    switch = "enabled"
 
     def __init__(self, mode=True):
         super().__init__(bool(mode))
 
 
-class detect_anomaly:
+class detect_anomaly(_ModeSwitch):
     """Inside this block, the first operation that produces NaN or Inf raises.
 
     Forward outputs and backward gradients are both checked, and the error names the
@@ -85,24 +96,10 @@ class detect_anomaly:
     (a stack walk and a finiteness check each), so use it to hunt a bug, not to train.
     """
 
+    switch = "anomaly"
+
     def __init__(self):
-        self._previous = []
-
-    def __enter__(self):
-        self._previous.append(_GradMode.anomaly)
-        _GradMode.anomaly = True
-        return self
-
-    def __exit__(self, *exc):
-        _GradMode.anomaly = self._previous.pop()
-        return False
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with detect_anomaly():
-                return fn(*args, **kwargs)
-        return wrapper
+        super().__init__(True)
 
 
 def is_anomaly_enabled():

@@ -11,6 +11,8 @@ import hashlib
 import os
 import tempfile
 
+from chainrule._files import fsync_directory
+
 USER_AGENT = "chainrule-datasets/0.1 (+https://github.com/)"
 TIMEOUT_S = 30
 _CHUNK = 1 << 16
@@ -124,22 +126,8 @@ def download_file(url, destination, md5, progress=True, timeout=TIMEOUT_S):
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
-    _fsync_folder(folder)
+    fsync_directory(folder)
     return destination
-
-
-def _fsync_folder(folder):
-    """Make the rename itself durable (POSIX); harmless to skip where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def fetch(title, folder_names, md5s, mirrors, path=None, download=True, progress=True):

@@ -29,6 +29,7 @@ import numbers
 import os
 import uuid
 
+from chainrule._files import fsync_directory
 from chainrule.backend import xp
 from chainrule.nn.module import Module
 from chainrule.nn.parameter import Parameter
@@ -198,16 +199,7 @@ def _atomic_write(path, write):
         except OSError:
             pass
         raise
-    try:  # make the rename itself durable; not every system can open a directory
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    fsync_directory(directory)  # make the rename itself durable
 
 
 # --------------------------------------------------------------------------- load

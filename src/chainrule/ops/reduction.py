@@ -45,6 +45,13 @@ class Mean(Op):
         return expand_reduced(g / count, self.shape, self.axes, self.keepdim)
 
 
+def _centered(x, axes, correction):
+    """x minus its mean over ``axes``, the sum of its squares there, and n - correction."""
+    centered = x - x.mean(axis=axes, keepdims=True)
+    dof = max(reduced_count(x.shape, axes) - correction, 0)
+    return centered, (centered * centered).sum(axis=axes, keepdims=True), dof
+
+
 class Var(Op):
     """y = Σ (x - mean)² / (n - correction);  dx = g * 2 (x - mean) / (n - correction)"""
 
@@ -53,11 +60,10 @@ class Var(Op):
 
     def forward(self, x):
         self.shape = x.shape
-        self.centered = x - x.mean(axis=self.axes, keepdims=True)
-        self.dof = max(reduced_count(x.shape, self.axes) - self.correction, 0)
-        squares = self.centered * self.centered
+        self.centered, squares, self.dof = _centered(x, self.axes, self.correction)
         with xp.errstate(divide="ignore", invalid="ignore"):
-            return squares.sum(axis=self.axes, keepdims=self.keepdim) / self.dof
+            y = squares / self.dof
+        return y if self.keepdim else _drop_axes(y, self.axes)
 
     def backward(self, g):
         g = expand_reduced(g, self.shape, self.axes, self.keepdim)
@@ -73,11 +79,9 @@ class Std(Op):
 
     def forward(self, x):
         self.shape = x.shape
-        self.centered = x - x.mean(axis=self.axes, keepdims=True)
-        self.dof = max(reduced_count(x.shape, self.axes) - self.correction, 0)
-        squares = self.centered * self.centered
+        self.centered, squares, self.dof = _centered(x, self.axes, self.correction)
         with xp.errstate(divide="ignore", invalid="ignore"):
-            self.y = xp.sqrt(squares.sum(axis=self.axes, keepdims=True) / self.dof)
+            self.y = xp.sqrt(squares / self.dof)
         return self.y if self.keepdim else _drop_axes(self.y, self.axes)
 
     def backward(self, g):
