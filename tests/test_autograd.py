@@ -728,3 +728,20 @@ def test_long_chain_math_matches_closed_form():
         value = math.sin(value)
     assert y.item() == pytest.approx(value)
     assert x.grad.item() == pytest.approx(grad)
+
+
+def test_set_grad_enabled_as_decorator_keeps_its_mode():
+    x = cr.ones(2, requires_grad=True)
+
+    @cr.set_grad_enabled(False)
+    def off(t):
+        return t * 2
+
+    @cr.set_grad_enabled(True)
+    def on(t):
+        return t * 2
+
+    assert off(x).requires_grad is False
+    with cr.no_grad():
+        assert on(x).requires_grad is True
+    assert cr.is_grad_enabled()
