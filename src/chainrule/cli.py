@@ -34,8 +34,13 @@ def _train(args):
 
     print(f"Training {args.model} on {data.name}: {len(data.x_train)} training and "
           f"{len(data.x_test)} test samples, {data.features} features, {data.classes} classes")
+    monitor = None
+    if args.monitor:
+        from chainrule.train import GradientMonitor
+        monitor = GradientMonitor(every=10, verbose=not args.quiet)
     history = model.fit(data.x_train, data.y_train, batch_size=args.batch_size, epochs=args.epochs,
-                        validation_split=0.1, verbose=0 if args.quiet else 1)
+                        validation_split=0.1, verbose=0 if args.quiet else 1,
+                        callbacks=[monitor] if monitor else None)
     test_loss, test_accuracy = model.evaluate(data.x_test, data.y_test, batch_size=256, verbose=0)
     print(f"Test loss {test_loss:.4f}, test accuracy {test_accuracy:.4f}")
 
@@ -51,6 +56,11 @@ def _train(args):
     report.plot_learning_curves(history.history, os.path.join(args.out, "learning_curves.png"),
                                 title=f"{args.model} on {data.name}")
     print(f"Wrote {model_path}, metrics.json, history.csv and learning_curves.png to {args.out}")
+    if monitor is not None:
+        monitor.plot(os.path.join(args.out, "gradient_flow.png"), title=f"{args.model} on {data.name}")
+        with open(os.path.join(args.out, "gradient_report.txt"), "w") as file:
+            file.write(monitor.report())
+        print(f"Wrote gradient_flow.png and gradient_report.txt to {args.out}")
     return 0
 
 
@@ -135,6 +145,28 @@ def _demo(args):
     return 0
 
 
+def _explain(args):
+    from chainrule import explain
+
+    if args.spec is not None and args.example is not None:
+        raise CommandError("give either a JSON description or --example, not both")
+    try:
+        if args.spec is not None:
+            network = explain.from_json(args.spec)
+        else:
+            network = explain.EXAMPLES[args.example or "textbook"]()
+    except ValueError as error:  # the library names itself; the command line already does
+        raise CommandError(str(error).removeprefix("explain: ")) from None
+    text = explain.derive(network).render(args.format, args.digits)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as file:
+            file.write(text)
+        print(f"Wrote the derivation ({args.format}) to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def build_parser():
     from chainrule.train.recipes import DATASETS, MODELS
 
@@ -154,6 +186,8 @@ def build_parser():
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     train.add_argument("--out", default=None, help="output folder (default runs/<dataset>-<model>)")
     train.add_argument("--quiet", action="store_true", help="no progress display")
+    train.add_argument("--monitor", action="store_true",
+                       help="watch gradient health; writes gradient_flow.png and gradient_report.txt")
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser("evaluate", help="a saved model's loss and accuracy on a test set")
@@ -171,6 +205,18 @@ def build_parser():
     demo.add_argument("--steps", type=_positive_int, default=2000, help="gradient-descent steps (default 2000)")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     demo.set_defaults(run=_demo)
+
+    explain = commands.add_parser("explain", help="one backpropagation step of a small network, "
+                                  "every number derived (default: the textbook example)")
+    explain.add_argument("spec", nargs="?", default=None,
+                         help="JSON file describing the network, input, target, loss and learning rate")
+    explain.add_argument("--example", default=None, choices=["textbook", "batch", "softmax"],
+                         help="a built-in example instead of a JSON file (default: textbook)")
+    explain.add_argument("--format", default="text", choices=["text", "markdown", "latex"])
+    explain.add_argument("--digits", type=_positive_int, default=6, help="significant digits (default 6)")
+    explain.add_argument("--out", dest="output", default=None,
+                         help="write to this file instead of the terminal")
+    explain.set_defaults(run=_explain)
     return parser
 
 

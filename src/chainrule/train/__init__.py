@@ -4,3 +4,4 @@ from chainrule.train.callbacks import (
     ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN,
 )
 from chainrule.train.loop import compile, evaluate, fit, predict
+from chainrule.train.monitor import GradientMonitor

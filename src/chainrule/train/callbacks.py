@@ -33,6 +33,7 @@ class Callback:
     def on_epoch_end(self, epoch, logs=None): pass
     def on_train_batch_begin(self, batch, logs=None): pass
     def on_train_batch_end(self, batch, logs=None): pass
+    def on_after_backward(self, batch, logs=None): pass  # gradients ready, optimizer step not taken
     def on_test_begin(self, logs=None): pass
     def on_test_end(self, logs=None): pass
     def on_test_batch_begin(self, batch, logs=None): pass

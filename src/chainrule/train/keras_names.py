@@ -6,6 +6,7 @@ softmax or sigmoid, ``fit`` hands the loss the logits instead of the probabiliti
 cross-entropy is computed fused and stable, as Keras does.
 """
 from chainrule import functions as F
+from chainrule.backend import xp
 from chainrule.nn import functional as NF
 
 # Keras's default hyperparameters for each optimizer name (its epsilon is 1e-7, not 1e-8)
@@ -52,7 +53,7 @@ def _sparse_categorical_crossentropy(output, target, from_logits):
     target = target.reshape(-1) if target.ndim > 1 and target.shape[-1] == 1 else target
     if from_logits:
         return NF.cross_entropy(output, target, reduction="none")
-    picked = F.index(output, (F.arange(output.shape[0]).data, target.data.astype("int64")))
+    picked = F.index(output, (xp.arange(output.shape[0]), target.data.astype("int64")))
     return -F.log(picked.clamp(_EPSILON, 1 - _EPSILON))
 
 

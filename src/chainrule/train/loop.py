@@ -11,7 +11,7 @@ from chainrule.autograd import no_grad
 from chainrule.backend import xp
 from chainrule.tensor import Tensor
 from chainrule.train import keras_names, progress
-from chainrule.train.callbacks import CallbackList, History
+from chainrule.train.callbacks import Callback, CallbackList, History
 
 
 class CompiledState:
@@ -343,6 +343,9 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
     model.stop_training = False
     metrics = None
     split = _final_activation(model, state)
+    # only callbacks that override it see the gradients between backward and the step
+    after_backward = [c for c in callback_list.callbacks
+                      if type(c).on_after_backward is not Callback.on_after_backward]
     callback_list.call("on_train_begin", {})
     for epoch in range(initial_epoch, epochs):
         model.train()
@@ -363,6 +366,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
                 running = _Running(metrics)
             model.optimizer.zero_grad()
             loss.backward()
+            for callback in after_backward:
+                callback.on_after_backward(step, {})
             model.optimizer.step()
             loss_value = loss.item()
             running.update(loss_value, len(xb), yb, output)
