@@ -757,6 +757,14 @@ nn_case("linear",
         Sample(((4, 3), (2, 3), (2,))), Sample(((5, 4, 3), (2, 3))), Sample(((3,), (2, 3), (2,))),
         Sample(((0, 3), (2, 3), (2,))), Sample(((2, 1, 3), (1, 3), (1,))))
 
+nn_case("conv1d", Sample(((2, 4, 7), (6, 2, 3), (6,)), dict(stride=2, padding=1, groups=2)),
+        Sample(((3, 6), (2, 3, 2)), dict(padding="same", dilation=2)))
+nn_case("conv2d", Sample(((2, 2, 5, 6), (3, 2, 3, 2), (3,)), dict(stride=(2, 1), padding=1)),
+        Sample(((1, 4, 5, 5), (4, 2, 2, 3)), dict(padding="same", dilation=(1, 2), groups=2)))
+nn_case("conv_transpose2d",
+        Sample(((2, 4, 3, 4), (4, 1, 3, 2), (2,)), dict(stride=2, padding=1, output_padding=1, groups=2)),
+        Sample(((3, 3, 3), (3, 2, 2, 2)), dict(dilation=2)))
+
 _REDUCTIONS = ("mean", "sum", "none")
 for _loss, _domain in (("mse_loss", real), ("l1_loss", distinct)):
     nn_case(_loss, *[Sample(((3, 4), (3, 4)), dict(reduction=r), domain=_domain) for r in _REDUCTIONS],
@@ -838,6 +846,63 @@ case("layer_norm", _layer_norm(CF), _layer_norm(torch.nn.functional if torch els
      Sample(((2, 3, 4), (3, 4), (3, 4)), dict(shape=(3, 4))),
      Sample(((2, 3, 4),), dict(shape=(4,))),
      Sample(((5,), (5,)), dict(shape=(5,))))
+
+# pooling, upsampling and embedding (distinct values: max pooling has no derivative at a tie)
+nn_case("max_pool2d", Sample(((2, 3, 5, 6),), dict(kernel_size=2), domain=distinct),
+        Sample(((1, 2, 7, 5),), dict(kernel_size=3, stride=2, padding=1, dilation=(1, 2), ceil_mode=True),
+               domain=distinct),
+        Sample(((2, 5, 5),), dict(kernel_size=(2, 3), stride=1), domain=distinct))
+nn_case("max_pool1d", Sample(((2, 3, 9),), dict(kernel_size=3, stride=2, padding=1), domain=distinct))
+nn_case("avg_pool2d", Sample(((2, 3, 5, 6),), dict(kernel_size=2)),
+        Sample(((1, 2, 7, 5),), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
+        Sample(((2, 4, 4),), dict(kernel_size=3, stride=1, padding=1, divisor_override=4)))
+nn_case("adaptive_avg_pool2d", Sample(((2, 3, 6, 4),), dict(output_size=(3, 2))),
+        Sample(((2, 3, 7, 5),), dict(output_size=(3, 4))), Sample(((3, 5, 5),), dict(output_size=1)))
+nn_case("interpolate", Sample(((1, 2, 4, 5),), dict(scale_factor=2)), Sample(((1, 2, 5),), dict(size=8)),
+        Sample(((1, 1, 6, 5),), dict(scale_factor=(0.5, 1.5))))
+EMBEDDING_INDICES = np.array([[0, 3, 3, 1], [4, 3, 0, 3]])
+case("embedding", lambda w, **kw: CF.embedding(cr.tensor(EMBEDDING_INDICES), w, **kw),
+     lambda w, **kw: torch.nn.functional.embedding(torch.from_numpy(EMBEDDING_INDICES), w, **kw),
+     Sample(((5, 3),)),
+     Sample(((6, 2),), dict(padding_idx=3), gradcheck=False),  # by definition, not a derivative: row 3 gets 0
+     integer_inputs=False)
+
+# recurrent layers (ops.recurrent): one layer run with the weights given as inputs
+# (torch.func.functional_call swaps them into the torch module); outputs: output, h_n[, c_n]
+def _recurrent_case(name, cls_name, states, **options):
+    names = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]
+
+    def build(lib, x, weights):
+        return getattr(lib, cls_name)(x.shape[-1], weights[1].shape[1], bias=len(weights) == 4,
+                                      bidirectional=False, **options)
+
+    def flat(result):
+        output, state = result
+        return (output, *state) if isinstance(state, tuple) else (output, state)
+
+    def ours(x, *rest):
+        module = build(cr.nn, x, rest[states:])
+        for key, w in zip(names, rest[states:]):
+            module._parameters[key] = w
+        hx = rest[:states] if states == 2 else rest[0]
+        return flat(module(x, hx))
+
+    def theirs(x, *rest):
+        module = build(torch.nn, x, rest[states:])
+        hx = rest[:states] if states == 2 else rest[0]
+        return flat(torch.func.functional_call(module, dict(zip(names, rest[states:])), (x, hx)))
+
+    gates = {"LSTM": 4, "GRU": 3}.get(cls_name, 1)
+    shapes = ((4, 2, 3),) + ((1, 2, 2),) * states + ((gates * 2, 3), (gates * 2, 2))
+    case(name, ours, theirs, Sample(shapes + ((gates * 2,), (gates * 2,))),
+         Sample(shapes), Sample(((3, 3),) + ((1, 2),) * states + shapes[-2:]),
+         integer_inputs=False)
+
+
+_recurrent_case("rnn_tanh", "RNN", 1)
+_recurrent_case("rnn_relu", "RNN", 1, nonlinearity="relu")
+_recurrent_case("lstm", "LSTM", 2)
+_recurrent_case("gru", "GRU", 1)
 
 # --------------------------------------------------------------------------- one tensor used twice in one op
 # (its two gradients must add up: variadic ops return one per position)

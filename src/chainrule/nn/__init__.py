@@ -6,11 +6,17 @@ from chainrule.nn import utils  # noqa: F401
 from chainrule.nn.activation import (  # noqa: F401
     ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh,
 )
+from chainrule.nn.conv import Conv1d, Conv2d, ConvTranspose2d  # noqa: F401
 from chainrule.nn.container import ModuleDict, ModuleList, Sequential  # noqa: F401
 from chainrule.nn.dropout import Dropout  # noqa: F401
+from chainrule.nn.dropout import Dropout2d  # noqa: F401
+from chainrule.nn.embedding import Embedding  # noqa: F401
+from chainrule.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d  # noqa: F401
+from chainrule.nn.upsampling import Upsample  # noqa: F401
 from chainrule.nn.flatten import Flatten, Unflatten  # noqa: F401
 from chainrule.nn.linear import Identity, Linear  # noqa: F401
 from chainrule.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: F401
+from chainrule.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: F401
 from chainrule.nn.loss import (  # noqa: F401
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
     SmoothL1Loss,

@@ -61,3 +61,50 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels with probability ``p`` and scale the rest by 1/(1-p) when ``training``.
+
+    Input (N, C, H, W): one Bernoulli(1-p) draw per (sample, channel), shared by all its H·W
+    positions; y = x · m / (1-p).  As in PyTorch, a 3-d input is taken as (N, C, L) (channel-
+    wise 1-d dropout).  Neighbouring pixels of a feature map are strongly correlated, so
+    dropping single pixels hardly regularizes a convolutional layer; dropping maps does.
+    """
+    p = float(_check_p(p, "dropout2d"))
+    input = to_floating(as_tensor(input, "dropout2d"))
+    if input.ndim not in (3, 4):
+        raise ValueError(f"dropout2d expects a 4-d input (N, C, H, W) or a 3-d one (N, C, L), got "
+                         f"shape {input.shape}")
+    if not training or p == 0:
+        return input
+    dtype = input.data.dtype
+    draw_dtype = dtype if dtype in (xp.float32, xp.float64) else xp.float32
+    mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)
+    if p == 1:
+        mask = xp.zeros(mask_shape, dtype=dtype)
+    else:
+        keep = _random.generator().random(mask_shape, dtype=draw_dtype) >= p
+        mask = keep.astype(dtype)
+        mask *= 1.0 / (1.0 - p)
+    return apply(_arith.Mul(), input, Tensor(mask))  # Mul's gradient sums back over H, W
+
+
+class Dropout2d(Module):
+    """During training, zero each whole channel of (N, C, H, W) with probability ``p`` and scale
+    the rest by 1/(1-p); in eval mode, the identity.  See ``dropout2d``.
+
+    >>> chainrule.nn.Dropout2d(0.3)(chainrule.ones(8, 16, 5, 5)).shape
+    (8, 16, 5, 5)
+    """
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        self.p = _check_p(p, "Dropout2d")
+        self.inplace = inplace
+
+    def forward(self, input):
+        return dropout2d(input, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"

@@ -6,7 +6,12 @@ The engine's functions (relu, softmax, ...) are re-exported here so that
 from chainrule.functions import (  # noqa: F401
     elu, gelu, leaky_relu, log_softmax, pad, relu, sigmoid, softmax, softplus, tanh,
 )
+from chainrule.nn.conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
 from chainrule.nn.dropout import dropout  # noqa: F401
+from chainrule.nn.dropout import dropout2d  # noqa: F401
+from chainrule.nn.embedding import embedding  # noqa: F401
+from chainrule.nn.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool1d, max_pool2d  # noqa: F401
+from chainrule.nn.upsampling import interpolate  # noqa: F401
 from chainrule.nn.linear import linear  # noqa: F401
 from chainrule.nn.normalization import batch_norm, layer_norm  # noqa: F401
 from chainrule.nn.loss_functions import (  # noqa: F401

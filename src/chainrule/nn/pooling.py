@@ -1,0 +1,254 @@
+"""Pooling layers: max and average over sliding windows, and adaptive average pooling.
+
+Shapes follow PyTorch: 2-d pooling takes (N, C, H, W) or an unbatched (C, H, W); 1-d pooling
+takes (N, C, L) or (C, L).  The arguments (kernel_size, stride, padding, dilation, ceil_mode)
+mean what they mean in PyTorch, down to its output-size formula and its rule that padding may
+be at most half the kernel.
+"""
+import numbers
+
+from chainrule.nn._inputs import layer_input
+from chainrule.nn.module import Module
+from chainrule.ops import pooling as _pooling
+from chainrule.tensor import Tensor, apply
+
+
+def _int_tuple(value, n, name, where, minimum):
+    """``value`` (an int or n ints) as a tuple of n ints, each at least ``minimum``."""
+    items = (value,) * n if isinstance(value, numbers.Integral) else tuple(value)
+    if len(items) != n or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
+                                  for v in items):
+        raise ValueError(f"{where}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    if any(v < minimum for v in items):
+        raise ValueError(f"{where}: {name} must be {'positive' if minimum else 'non-negative'}, "
+                         f"got {value!r}")
+    return tuple(int(v) for v in items)
+
+
+def _geometry(where, n, kernel_size, stride, padding, dilation=1):
+    """Kernel, stride, padding and dilation as n-tuples; stride None (or empty) means the kernel."""
+    kernel = _int_tuple(kernel_size, n, "kernel_size", where, 1)
+    stride = kernel if stride is None or stride == () or stride == [] else \
+        _int_tuple(stride, n, "stride", where, 1)
+    padding = _int_tuple(padding, n, "padding", where, 0)
+    dilation = _int_tuple(dilation, n, "dilation", where, 1)
+    for k, p in zip(kernel, padding):
+        if p > k // 2:
+            raise ValueError(f"{where}: padding should be at most half of kernel size, but got "
+                             f"padding={padding[0] if n == 1 else padding} and kernel_size="
+                             f"{kernel[0] if n == 1 else kernel}")
+    return kernel, stride, padding, dilation
+
+
+def _spatial_input(input, n, where):
+    """The input as a floating tensor with n spatial axes after (N, C) or (C); a clear error otherwise."""
+    input = layer_input(input, None, where)
+    ranks = (n + 1, n + 2)
+    if input.ndim not in ranks:
+        layout = "(N, C, L) or (C, L)" if n == 1 else "(N, C, H, W) or (C, H, W)"
+        raise ValueError(f"{where} expects a {ranks[0]}-d or {ranks[1]}-d input {layout}, "
+                         f"got shape {input.shape}")
+    if any(size == 0 for size in input.shape[-n - 1:]):
+        raise ValueError(f"{where} expects non-empty channel and spatial sizes, got shape {input.shape}")
+    return input
+
+
+def _pool(op, input, n, where):
+    """Run a 2-d pooling op (1-d pooling views (..., L) as (..., 1, L)), or say why no window fits."""
+    x = input if n == 2 else input.unsqueeze(-2)
+    out, _ = op._geometry(x.data)
+    if min(out) < 1:
+        raise ValueError(f"{where}: input of shape {input.shape} is smaller than the kernel: "
+                         f"kernel_size={op.kernel[2 - n:]}, padding={op.padding[2 - n:]} and "
+                         f"dilation={op.dilation[2 - n:]} give an output of spatial size "
+                         f"{out[2 - n:]}")
+    y = apply(op, x)
+    return y if n == 2 else y.squeeze(-2)
+
+
+def _max_pool(input, n, where, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    input = _spatial_input(input, n, where)
+    kernel, stride, padding, dilation = _geometry(where, n, kernel_size, stride, padding, dilation)
+    pad1 = (1,) if n == 1 else ()
+    pad0 = (0,) if n == 1 else ()
+    op = _pooling.MaxPool2d(pad1 + kernel, pad1 + stride, pad0 + padding, pad1 + dilation,
+                            bool(ceil_mode))
+    output = _pool(op, input, n, where)
+    if not return_indices:
+        return output
+    indices = op.indices()
+    return output, Tensor(indices if n == 2 else indices[..., 0, :])
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """The maximum over each window of length ``kernel_size`` of (N, C, L) or (C, L).
+
+    L_out = floor((L + 2·padding - dilation·(kernel_size-1) - 1) / stride) + 1; padding
+    counts as -inf.  The gradient goes to each window's maximum (the first one on ties).
+    With ``return_indices``, also the position of each maximum along L (int64).
+
+    >>> max_pool1d(chainrule.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
+    [[[3.0, 2.0]]]
+    """
+    return _max_pool(input, 1, "max_pool1d", kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """The maximum over each kernel_size window of (N, C, H, W) or (C, H, W).
+
+    Output size per axis: floor((in + 2·padding - dilation·(kernel-1) - 1) / stride) + 1
+    (ceil with ``ceil_mode``); padding counts as -inf; stride defaults to kernel_size.
+    The gradient goes to each window's maximum (the first in row-major order on ties, as
+    PyTorch).  With ``return_indices``, also each maximum's flat position in its H·W plane.
+
+    >>> max_pool2d(chainrule.arange(16.0).reshape(1, 1, 4, 4), 2).tolist()
+    [[[[5.0, 7.0], [13.0, 15.0]]]]
+    """
+    return _max_pool(input, 2, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """The mean over each kernel_size window of (N, C, H, W) or (C, H, W).
+
+    Padding counts as zeros.  The divisor is the window's size (its zero padding included
+    when ``count_include_pad``, and its overhang past the padded input, with ``ceil_mode``,
+    never), or ``divisor_override``.
+
+    >>> avg_pool2d(chainrule.arange(16.0).reshape(1, 1, 4, 4), 2).tolist()
+    [[[[2.5, 4.5], [10.5, 12.5]]]]
+    """
+    where = "avg_pool2d"
+    input = _spatial_input(input, 2, where)
+    kernel, stride, padding, _ = _geometry(where, 2, kernel_size, stride, padding)
+    if divisor_override is not None and (isinstance(divisor_override, bool) or
+                                         not isinstance(divisor_override, numbers.Integral) or
+                                         divisor_override == 0):
+        raise ValueError(f"{where}: divisor_override must be a non-zero int, got {divisor_override!r}")
+    op = _pooling.AvgPool2d(kernel, stride, padding, bool(ceil_mode), bool(count_include_pad),
+                            divisor_override)
+    return _pool(op, input, 2, where)
+
+
+def _adaptive_size(output_size, input, where):
+    """``output_size`` (an int, or a pair with None meaning 'the input's size') as a pair of ints."""
+    items = (output_size,) * 2 if isinstance(output_size, numbers.Integral) or output_size is None \
+        else tuple(output_size)
+    if len(items) != 2:
+        raise ValueError(f"{where}: output_size must be an int or a pair, got {output_size!r}")
+    sizes = tuple(input.shape[-2 + a] if s is None else s for a, s in enumerate(items))
+    if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
+        raise ValueError(f"{where}: output_size must hold positive ints (or None), got {output_size!r}")
+    return tuple(int(s) for s in sizes)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average (N, C, H, W) or (C, H, W) down to (..., OH, OW), whatever H and W are.
+
+    Output cell i along H averages rows floor(i·H/OH) to ceil((i+1)·H/OH) - 1 (PyTorch's
+    windows; likewise along W).  ``output_size`` is an int or a pair; None keeps that size.
+
+    >>> adaptive_avg_pool2d(chainrule.ones(2, 3, 7, 5), 1).shape
+    (2, 3, 1, 1)
+    """
+    where = "adaptive_avg_pool2d"
+    input = _spatial_input(input, 2, where)
+    return apply(_pooling.AdaptiveAvgPool2d(_adaptive_size(output_size, input, where)), input)
+
+
+class _MaxPoolNd(Module):
+    _n = 2
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):
+        super().__init__()
+        _geometry(type(self).__name__, self._n, kernel_size, stride, padding, dilation)  # fail early
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, input):
+        return _max_pool(input, self._n, self._name(), self.kernel_size, self.stride, self.padding,
+                         self.dilation, self.ceil_mode, self.return_indices)
+
+    def _name(self):
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxPool1d(_MaxPoolNd):
+    """The maximum over windows of length ``kernel_size`` sliding along L of (N, C, L) or (C, L);
+    see ``max_pool1d``.  ``stride`` defaults to ``kernel_size``.
+
+    >>> chainrule.nn.MaxPool1d(2)(chainrule.ones(8, 4, 10)).shape
+    (8, 4, 5)
+    """
+    _n = 1
+
+
+class MaxPool2d(_MaxPoolNd):
+    """The maximum over kernel_size windows of (N, C, H, W) or (C, H, W); see ``max_pool2d``.
+    ``stride`` defaults to ``kernel_size``; padding counts as -inf.
+
+    >>> chainrule.nn.MaxPool2d(2)(chainrule.ones(64, 6, 28, 28)).shape
+    (64, 6, 14, 14)
+    """
+    _n = 2
+
+
+class AvgPool2d(Module):
+    """The mean over kernel_size windows of (N, C, H, W) or (C, H, W); see ``avg_pool2d``.
+
+    >>> chainrule.nn.AvgPool2d(2)(chainrule.ones(8, 3, 6, 6)).shape
+    (8, 3, 3, 3)
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__()
+        _geometry("AvgPool2d", 2, kernel_size, stride, padding)  # fail early
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode = padding, ceil_mode
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def forward(self, input):
+        try:
+            return avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                              self.count_include_pad, self.divisor_override)
+        except ValueError as error:  # name the layer, not the function
+            raise ValueError(str(error).replace("avg_pool2d", f"AvgPool2d({self.extra_repr()})", 1)) \
+                from None
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average (N, C, H, W) or (C, H, W) down to ``output_size`` whatever the input's size;
+    see ``adaptive_avg_pool2d``.  AdaptiveAvgPool2d(1) is global average pooling.
+
+    >>> chainrule.nn.AdaptiveAvgPool2d((2, 3))(chainrule.ones(4, 8, 7, 9)).shape
+    (4, 8, 2, 3)
+    """
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        try:
+            return adaptive_avg_pool2d(input, self.output_size)
+        except ValueError as error:
+            raise ValueError(str(error).replace("adaptive_avg_pool2d", repr(self), 1)) from None
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"

@@ -1,0 +1,270 @@
+"""Pooling and nearest-neighbour upsampling over the last two axes of an array (..., H, W).
+
+A pooling window visits the input at kernel offsets (i, j); for one offset, the input
+elements that all the windows see form one strided view of the (padded) input, of the
+output's shape.  So each op runs one vectorized step per kernel offset (4 for a 2x2
+kernel), never a Python loop over samples or pixels, and its backward scatters the
+gradient through the same views.  1-d pooling is 2-d pooling with H = 1.
+"""
+from chainrule.backend import xp
+from chainrule.ops.base import Op
+
+
+def pool_output_size(size, kernel, stride, padding, dilation=1, ceil_mode=False):
+    """How many windows fit along one axis, by PyTorch's rule.
+
+    out = floor((size + 2·padding - dilation·(kernel-1) - 1) / stride) + 1 (ceil with
+    ``ceil_mode``, but a last window must start inside the input or its left padding).
+    """
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    out = (-(-span // stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def _padded(x, padding, extent, fill):
+    """``x`` inside a border of ``fill``: ``padding`` (ph, pw) before each of the last two
+    axes, and after them as much as the windows reach (``extent``: the padded (H, W) they need)."""
+    (ph, pw), (eh, ew) = padding, extent
+    h, w = x.shape[-2:]
+    eh, ew = max(eh, h + 2 * ph), max(ew, w + 2 * pw)
+    if (ph, pw) == (0, 0) and (eh, ew) == (h, w):
+        return x
+    out = xp.full(x.shape[:-2] + (eh, ew), fill, dtype=x.dtype)
+    out[..., ph:ph + h, pw:pw + w] = x
+    return out
+
+
+class _Pool2d(Op):
+    """What the pooling ops share: their geometry, and the strided view for each kernel offset."""
+
+    def __init__(self, kernel, stride, padding, dilation=(1, 1), ceil_mode=False):
+        self.kernel, self.stride, self.padding = kernel, stride, padding
+        self.dilation, self.ceil_mode = dilation, ceil_mode
+
+    def _geometry(self, x):
+        """Output size (OH, OW) and the padded extent the windows reach."""
+        out = tuple(pool_output_size(x.shape[-2 + a], self.kernel[a], self.stride[a],
+                                     self.padding[a], self.dilation[a], self.ceil_mode)
+                    for a in range(2))
+        extent = tuple((out[a] - 1) * self.stride[a] + self.dilation[a] * (self.kernel[a] - 1) + 1
+                       for a in range(2))
+        return out, extent
+
+    def _views(self, a, out):
+        """For each kernel offset in row-major order: the view of ``a`` that the windows see there."""
+        (kh, kw), (sh, sw), (dh, dw), (oh, ow) = self.kernel, self.stride, self.dilation, out
+        for i in range(kh):
+            for j in range(kw):
+                yield a[..., i * dh:i * dh + sh * (oh - 1) + 1:sh, j * dw:j * dw + sw * (ow - 1) + 1:sw]
+
+    def _overlapping(self):
+        """True when an input element can fall in two windows (then gradients must add up)."""
+        return any(s < d * (k - 1) + 1 for k, s, d in zip(self.kernel, self.stride, self.dilation))
+
+    def _unpad(self, gx_padded):
+        (ph, pw), (h, w) = self.padding, self.in_shape[-2:]
+        return gx_padded[..., ph:ph + h, pw:pw + w]
+
+
+class MaxPool2d(_Pool2d):
+    """y = max of each window (padding counts as -inf);  dx = g at each window's (first) maximum.
+
+    ``argmax`` keeps, per output element, the kernel offset of the maximum: the first one in
+    row-major order on ties (the comparison is strict), and a NaN wins, as in PyTorch.
+    """
+
+    def forward(self, x):
+        out, extent = self._geometry(x)
+        self.in_shape = x.shape
+        padded = _padded(x, self.padding, extent, -xp.inf)
+        self.padded_shape = padded.shape
+        views = self._views(padded, out)
+        y = next(views).copy()
+        small = self.kernel[0] * self.kernel[1] <= 127
+        self.argmax = argmax = xp.zeros(y.shape, dtype=xp.int8 if small else xp.int32)
+        for k, v in enumerate(views, start=1):
+            wins = (v > y) | (v != v)  # strictly greater keeps the first maximum; NaN propagates
+            xp.maximum(y, v, out=y)
+            # arithmetic instead of a masked assignment: argmax = k where wins (several times faster)
+            argmax += wins * (argmax.dtype.type(k) - argmax)
+        return y
+
+    def backward(self, g):
+        gx = xp.zeros(self.padded_shape, dtype=g.dtype)
+        overlapping = self._overlapping()
+        for k, view in enumerate(self._views(gx, self.argmax.shape[-2:])):
+            if overlapping:
+                view += g * (self.argmax == k)
+            else:  # the views are disjoint: write, no read-modify-write
+                xp.multiply(g, self.argmax == k, out=view)
+        return self._unpad(gx)
+
+    def indices(self):
+        """The flat position (row · W + column) in each (H, W) input plane of every maximum, as
+        PyTorch's ``return_indices``."""
+        kh, kw = self.kernel
+        oh, ow = self.argmax.shape[-2:]
+        i, j = xp.divmod(self.argmax.astype(xp.int64), kw)
+        rows = (xp.arange(oh) * self.stride[0] - self.padding[0])[:, None] + i * self.dilation[0]
+        cols = xp.arange(ow) * self.stride[1] - self.padding[1] + j * self.dilation[1]
+        return rows * self.in_shape[-1] + cols
+
+
+def _avg_divisors(size, kernel, stride, padding, out, count_include_pad):
+    """Per output position along one axis, how many positions its window counts: the window cut
+    at the padded input's end, and (without ``count_include_pad``) at the input's own ends."""
+    start = xp.arange(out) * stride - padding
+    end = xp.minimum(start + kernel, size + padding)
+    if count_include_pad:
+        return end - start
+    return xp.minimum(end, size) - xp.maximum(start, 0)
+
+
+class AvgPool2d(_Pool2d):
+    """y = (sum of each window) / divisor;  dx = g / divisor added at every element of its window.
+
+    The divisor is the kernel's area, or what PyTorch counts: the window cut at the padded
+    input's end (``ceil_mode``), without the padding if not ``count_include_pad``, or
+    ``divisor_override``.
+    """
+
+    def __init__(self, kernel, stride, padding, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__(kernel, stride, padding, (1, 1), ceil_mode)
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def forward(self, x):
+        out, extent = self._geometry(x)
+        self.in_shape = x.shape
+        padded = _padded(x, self.padding, extent, 0)
+        self.padded_shape = padded.shape
+        views = self._views(padded, out)
+        y = next(views).copy()
+        for v in views:
+            y += v
+        if self.divisor_override is not None:
+            self.divisor = x.dtype.type(self.divisor_override)
+        else:
+            rows, cols = (_avg_divisors(x.shape[-2 + a], self.kernel[a], self.stride[a],
+                                        self.padding[a], out[a], self.count_include_pad)
+                          for a in range(2))
+            divisor = rows[:, None] * cols
+            # a whole kernel everywhere (the usual case) divides by one number
+            same = divisor.size and (divisor == divisor.flat[0]).all()
+            self.divisor = (x.dtype.type(divisor.flat[0]) if same else divisor.astype(x.dtype))
+        y /= self.divisor
+        return y
+
+    def backward(self, g):
+        share = g / self.divisor
+        gx = xp.zeros(self.padded_shape, dtype=g.dtype)
+        overlapping = self._overlapping()
+        for view in self._views(gx, g.shape[-2:]):
+            if overlapping:
+                view += share
+            else:
+                view[...] = share
+        return self._unpad(gx)
+
+
+def adaptive_windows(size, out):
+    """PyTorch's adaptive windows along one axis: window i is [floor(i·size/out), ceil((i+1)·size/out))."""
+    i = xp.arange(out)
+    return (i * size) // out, -((-(i + 1) * size) // out)
+
+
+class AdaptiveAvgPool2d(Op):
+    """y[i, j] = mean of x over rows [h0(i), h1(i)) and columns [w0(j), w1(j));  dx = g spread evenly.
+
+    When the output divides the input, the windows tile it and y is a reshape and a mean;
+    otherwise y = A_h x A_wᵀ with averaging matrices A (out, size) (dx = A_hᵀ g A_w).
+    """
+
+    def __init__(self, output_size):
+        self.output_size = output_size
+
+    def forward(self, x):
+        (h, w), (oh, ow) = x.shape[-2:], self.output_size
+        self.in_shape = x.shape
+        self.tiled = h % oh == 0 and w % ow == 0
+        if self.tiled:
+            tiles = x.reshape(x.shape[:-2] + (oh, h // oh, ow, w // ow))
+            return tiles.mean(axis=(-3, -1))
+        self.a_h, self.a_w = (self._averaging(size, out, x.dtype) for size, out in ((h, oh), (w, ow)))
+        return xp.matmul(xp.matmul(self.a_h, x), self.a_w.T)
+
+    @staticmethod
+    def _averaging(size, out, dtype):
+        """The (out, size) matrix whose row i averages window i."""
+        start, end = adaptive_windows(size, out)
+        position = xp.arange(size)
+        inside = (position >= start[:, None]) & (position < end[:, None])
+        return (inside / (end - start)[:, None]).astype(dtype)
+
+    def backward(self, g):
+        (h, w), (oh, ow) = self.in_shape[-2:], self.output_size
+        if self.tiled:
+            kh, kw = h // oh, w // ow
+            share = (g / (kh * kw))[..., :, None, :, None]
+            return xp.broadcast_to(share, g.shape[:-2] + (oh, kh, ow, kw)).reshape(self.in_shape)
+        return xp.matmul(xp.matmul(self.a_h.T, g), self.a_w)
+
+
+def nearest_indices(in_size, out_size, scale=None):
+    """PyTorch's 'nearest' source index for each output position along one axis:
+    min(floor(i · s), in_size - 1), s = 1/scale_factor if given else in_size/out_size, in float32."""
+    s = xp.float32(1.0 / scale if scale else in_size / out_size)
+    i = xp.arange(out_size, dtype=xp.float32)
+    return xp.minimum(xp.floor(i * s).astype(xp.int64), in_size - 1)
+
+
+class UpsampleNearest(Op):
+    """y = x[..., idx_1, ..., idx_d] along the last d axes;  dx = g summed over the outputs that
+    copied each input element.
+
+    An axis enlarged by a whole factor f (idx = i // f) repeats each element f times, and its
+    gradient is the sum of the f strided slices g[r::f]; any other axis is a ``take``, and its
+    gradient a segment sum over runs of equal indices (each idx is sorted).
+    """
+
+    def __init__(self, indices):
+        self.indices = indices  # one sorted index array per spatial axis, the last axes of x
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        self.first = x.ndim - len(self.indices)
+        self.factors = []
+        for axis, index in enumerate(self.indices, start=self.first):
+            factor = index.size // x.shape[axis]
+            if factor * x.shape[axis] == index.size and (index == xp.arange(index.size) // factor).all():
+                self.factors.append(factor)
+                x = xp.repeat(x, factor, axis=axis)
+            else:
+                self.factors.append(None)
+                x = xp.take(x, index, axis=axis)
+        return x
+
+    def backward(self, g):
+        for axis, index, factor in zip(range(self.first, g.ndim), self.indices, self.factors):
+            before = (slice(None),) * axis
+            if factor is not None:
+                summed = g[before + (slice(0, None, factor),)].copy()
+                for r in range(1, factor):
+                    summed += g[before + (slice(r, None, factor),)]
+                g = summed
+                continue
+            starts = xp.flatnonzero(xp.diff(index, prepend=-1))  # where a new source begins
+            summed = xp.add.reduceat(g, starts, axis=axis)
+            if summed.shape[axis] == self.in_shape[axis]:
+                g = summed
+            else:  # downsampling skipped some inputs: they get no gradient
+                full = xp.zeros(g.shape[:axis] + (self.in_shape[axis],) + g.shape[axis + 1:], dtype=g.dtype)
+                full[before + (index[starts],)] = summed
+                g = full
+        return g
+
+
+__all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "MaxPool2d", "UpsampleNearest", "adaptive_windows",
+           "nearest_indices", "pool_output_size"]

@@ -1,0 +1,216 @@
+"""Pooling, upsampling, Dropout2d and Embedding without PyTorch: finite-difference gradient checks
+(float64) over random kernels, strides, paddings and odd sizes, naive-loop references for the
+forward values, Dropout2d's statistics, Embedding's gradient over repeated and padding indices,
+and the errors users see.
+"""
+import itertools
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+import chainrule.nn as nn
+import chainrule.nn.functional as F
+from chainrule.ops.embedding import segment_sum
+from chainrule.ops.pooling import pool_output_size
+
+
+def random_configs(seed, count, dilation=True):
+    """Random small (shape, kernel, stride, padding, dilation, ceil_mode) whose output is not empty."""
+    rng = np.random.default_rng(seed)
+    configs = []
+    while len(configs) < count:
+        kernel = tuple(int(k) for k in rng.integers(1, 4, 2))
+        stride = tuple(int(s) for s in rng.integers(1, 4, 2))
+        padding = tuple(int(rng.integers(0, k // 2 + 1)) for k in kernel)
+        dil = tuple(int(d) for d in rng.integers(1, 3, 2)) if dilation else (1, 1)
+        ceil = bool(rng.integers(2))
+        shape = (1, 2) + tuple(int(s) for s in rng.integers(3, 8, 2))
+        out = [pool_output_size(shape[2 + a], kernel[a], stride[a], padding[a], dil[a], ceil) for a in range(2)]
+        if min(out) >= 1:
+            configs.append((shape, kernel, stride, padding, dil, ceil))
+    return configs
+
+
+def naive_pool(x, kernel, stride, padding, dilation, ceil_mode, reduce, fill):
+    """A loop over every output element: the obvious definition, to check the vectorized ops against."""
+    n, c, h, w = x.shape
+    oh, ow = (pool_output_size(x.shape[2 + a], kernel[a], stride[a], padding[a], dilation[a], ceil_mode)
+              for a in range(2))
+    out = np.empty((n, c, oh, ow))
+    for i, j in itertools.product(range(oh), range(ow)):
+        values = []
+        for a, b in itertools.product(range(kernel[0]), range(kernel[1])):
+            r, q = i * stride[0] - padding[0] + a * dilation[0], j * stride[1] - padding[1] + b * dilation[1]
+            values.append(x[:, :, r, q] if 0 <= r < h and 0 <= q < w else np.full((n, c), fill))
+        out[:, :, i, j] = reduce(np.stack(values), axis=0)
+    return out
+
+
+@pytest.mark.parametrize("config", random_configs(0, 12), ids=str)
+def test_max_pool2d_gradcheck_and_values(config):
+    shape, kernel, stride, padding, dilation, ceil_mode = config
+    x = cr.tensor(np.random.default_rng(1).permutation(np.prod(shape)).reshape(shape) / 7.0, requires_grad=True)
+    args = (kernel, stride, padding, dilation, ceil_mode)
+    np.testing.assert_array_equal(F.max_pool2d(x, *args).numpy(), naive_pool(x.numpy(), *args, np.max, -np.inf))
+    assert cr.gradcheck(lambda t: F.max_pool2d(t, *args), x)
+
+
+@pytest.mark.parametrize("config", random_configs(2, 12, dilation=False), ids=str)
+def test_avg_pool2d_gradcheck_and_values(config):
+    shape, kernel, stride, padding, _, ceil_mode = config
+    x = cr.tensor(np.random.default_rng(3).standard_normal(shape), requires_grad=True)
+    args = (kernel, stride, padding, ceil_mode)
+    if not ceil_mode:  # without overhang, count_include_pad=True divides by the kernel's area
+        expected = naive_pool(x.numpy(), kernel, stride, padding, (1, 1), False, np.sum, 0.0) / np.prod(kernel)
+        np.testing.assert_allclose(F.avg_pool2d(x, *args).numpy(), expected, rtol=1e-12)
+    for count_include_pad, divisor in ((True, None), (False, None), (True, 5)):
+        assert cr.gradcheck(lambda t: F.avg_pool2d(t, *args, count_include_pad, divisor), x)
+
+
+def test_avg_pool2d_count_include_pad_false_divides_by_the_real_elements():
+    x = cr.ones(1, 1, 3, 3)
+    np.testing.assert_allclose(F.avg_pool2d(x, 3, 1, 1, count_include_pad=False).numpy(), 1.0)
+    corner = F.avg_pool2d(x, 3, 1, 1).numpy()[0, 0, 0, 0]
+    assert corner == pytest.approx(4 / 9)
+
+
+@pytest.mark.parametrize("in_size, out_size", [((7, 5), 1), ((6, 4), (3, 2)), ((7, 5), (3, 2)), ((3, 4), (5, 7))])
+def test_adaptive_avg_pool2d_gradcheck_and_windows(in_size, out_size):
+    x = cr.tensor(np.random.default_rng(4).standard_normal((2, 1) + in_size), requires_grad=True)
+    y = F.adaptive_avg_pool2d(x, out_size)
+    oh, ow = (out_size, out_size) if isinstance(out_size, int) else out_size
+    h, w = in_size
+    for i, j in itertools.product(range(oh), range(ow)):  # PyTorch's window formula, element by element
+        rows = slice(i * h // oh, -(-(i + 1) * h // oh))
+        cols = slice(j * w // ow, -(-(j + 1) * w // ow))
+        np.testing.assert_allclose(y.numpy()[:, :, i, j], x.numpy()[:, :, rows, cols].mean(axis=(-2, -1)))
+    assert cr.gradcheck(lambda t: F.adaptive_avg_pool2d(t, out_size), x)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_max_pool1d_gradcheck(seed):
+    rng = np.random.default_rng(seed)
+    k, s = (int(v) for v in rng.integers(1, 4, 2))
+    x = cr.tensor(rng.permutation(18).reshape(2, 9) / 5.0, requires_grad=True)  # unbatched (C, L)
+    assert cr.gradcheck(lambda t: F.max_pool1d(t, k, s, k // 2, ceil_mode=bool(seed % 2)), x)
+
+
+@pytest.mark.parametrize("shape, kwargs", [
+    ((1, 2, 5), dict(scale_factor=2)), ((1, 1, 4, 5), dict(scale_factor=(1.5, 0.5))),
+    ((1, 1, 5, 4), dict(size=(3, 7))), ((1, 1, 2, 3, 2), dict(scale_factor=2))])
+def test_interpolate_nearest_gradcheck(shape, kwargs):
+    x = cr.tensor(np.random.default_rng(5).standard_normal(shape), requires_grad=True)
+    assert cr.gradcheck(lambda t: F.interpolate(t, **kwargs), x)
+
+
+def test_upsample_by_two_repeats_each_pixel():
+    x = cr.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    expected = np.array([[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]], dtype=np.float32)
+    np.testing.assert_array_equal(nn.Upsample(scale_factor=2)(x).numpy()[0, 0], expected)
+
+
+def test_pooling_keeps_float32_and_works_unbatched():
+    x = cr.randn(3, 8, 8)
+    for layer in (nn.MaxPool2d(2), nn.AvgPool2d(2), nn.AdaptiveAvgPool2d(3)):
+        y = layer(x)
+        assert y.dtype == np.float32 and y.ndim == 3
+    assert nn.MaxPool2d(2)(cr.randn(4, 3, 8, 8)).shape == (4, 3, 4, 4)
+
+
+def test_max_pool_gradient_goes_to_the_first_of_tied_maxima():
+    x = cr.tensor(np.ones((1, 1, 2, 4)), requires_grad=True)
+    F.max_pool2d(x, 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy()[0, 0], [[1, 0, 1, 0], [0, 0, 0, 0]])
+
+
+# --------------------------------------------------------------------------- Embedding
+def test_segment_sum_equals_add_at_for_every_group_size():
+    rng = np.random.default_rng(6)
+    for vocab, n in ((1000, 300), (3, 300), (20, 50), (5, 1), (7, 0)):
+        index = rng.integers(0, vocab, n)
+        index[: n // 3] = 0  # one very frequent index, as a padding token is
+        values = rng.standard_normal((n, 4))
+        expected = np.zeros((vocab, 4))
+        np.add.at(expected, index, values)
+        np.testing.assert_allclose(segment_sum(index, values, vocab), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_embedding_gradcheck_with_repeated_and_padding_indices():
+    idx = cr.tensor([[0, 2, 2, 1], [2, 0, 3, 2]])
+    weight = cr.tensor(np.random.default_rng(7).standard_normal((5, 3)), requires_grad=True)
+    assert cr.gradcheck(lambda w: F.embedding(idx, w), weight)
+    y = F.embedding(idx, weight, padding_idx=2)
+    y.backward(np.ones(y.shape))
+    np.testing.assert_array_equal(weight.grad.numpy()[:, 0], [2, 1, 0, 1, 0])  # row 2 (padding) gets nothing
+    np.testing.assert_array_equal(y.numpy(), weight.numpy()[idx.numpy()])
+
+
+def test_embedding_layer_init_padding_and_frozen_pretrained():
+    cr.manual_seed(0)
+    layer = nn.Embedding(2000, 16, padding_idx=-1)
+    w = layer.weight.numpy()
+    assert layer.padding_idx == 1999 and not w[1999].any() and w.dtype == np.float32
+    assert abs(w[:-1].mean()) < 0.02 and abs(w[:-1].std() - 1) < 0.02  # N(0, 1)
+    out = layer(cr.tensor([[1999, 3, 1999]]))
+    out.sum().backward()
+    assert not layer.weight.grad.numpy()[1999].any() and layer.weight.grad.numpy()[3].tolist() == [1.0] * 16
+    frozen = nn.Embedding.from_pretrained(cr.eye(3))
+    assert not frozen.weight.requires_grad and frozen(cr.tensor([2])).tolist() == [[0.0, 0.0, 1.0]]
+
+
+# --------------------------------------------------------------------------- Dropout2d
+def test_dropout2d_zeroes_whole_channels_with_probability_p():
+    cr.manual_seed(1)
+    layer = nn.Dropout2d(0.3)
+    x = cr.ones(200, 50, 3, 4, requires_grad=True)
+    y = layer(x)
+    per_channel = y.numpy().reshape(200, 50, 12)
+    assert (per_channel == per_channel[..., :1]).all()  # a channel is kept or dropped whole
+    kept = per_channel[..., 0] != 0
+    assert abs(kept.mean() - 0.7) < 0.01  # 10,000 channels: 5 standard deviations is 0.023
+    np.testing.assert_allclose(per_channel[..., 0][kept], 1 / 0.7, rtol=1e-6)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), y.numpy())  # dy/dx is the scaled mask
+    layer.eval()
+    assert layer(x) is x or np.array_equal(layer(x).numpy(), x.numpy())
+
+
+def test_dropout2d_is_reproducible_and_handles_3d_as_n_c_l():
+    cr.manual_seed(5)
+    a = F.dropout2d(cr.ones(4, 6, 5))
+    cr.manual_seed(5)
+    b = F.dropout2d(cr.ones(4, 6, 5))
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert (a.numpy() == a.numpy()[..., :1]).all()
+    assert F.dropout2d(cr.ones(2, 3, 4, 4), p=1.0).numpy().sum() == 0
+
+
+# --------------------------------------------------------------------------- errors
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: nn.MaxPool2d(3)(cr.ones(1, 1, 2, 2)), ValueError,
+     ["MaxPool2d(kernel_size=3", "(1, 1, 2, 2)", "smaller than the kernel"]),
+    (lambda: F.max_pool2d(cr.ones(1, 1, 4, 4), 2, padding=2), ValueError, ["max_pool2d", "at most half"]),
+    (lambda: nn.MaxPool2d(2, padding=2), ValueError, ["MaxPool2d", "at most half"]),
+    (lambda: nn.AvgPool2d(3, padding=2)(cr.ones(1, 1, 5, 5)), ValueError, ["AvgPool2d", "at most half"]),
+    (lambda: nn.MaxPool2d(2)(cr.ones(5, 5)), ValueError, ["MaxPool2d", "3-d or 4-d", "(5, 5)"]),
+    (lambda: nn.MaxPool1d(2)(cr.ones(1, 2, 3, 4)), ValueError, ["MaxPool1d", "2-d or 3-d", "(1, 2, 3, 4)"]),
+    (lambda: nn.AvgPool2d(4)(cr.ones(1, 1, 3, 3)), ValueError, ["AvgPool2d", "(1, 1, 3, 3)"]),
+    (lambda: nn.AdaptiveAvgPool2d(2)(cr.ones(4, 4)), ValueError, ["AdaptiveAvgPool2d", "(4, 4)"]),
+    (lambda: nn.MaxPool2d(0), ValueError, ["kernel_size", "positive"]),
+    (lambda: F.max_pool2d(cr.ones(1, 1, 4, 4), 2, stride=0), ValueError, ["stride", "positive"]),
+    (lambda: nn.Upsample(scale_factor=2)(cr.ones(3, 4)), ValueError, ["Upsample", "(3, 4)"]),
+    (lambda: F.interpolate(cr.ones(1, 1, 4), size=3, scale_factor=2), ValueError, ["exactly one"]),
+    (lambda: F.interpolate(cr.ones(1, 1, 4), scale_factor=2, mode="linear"), NotImplementedError, ["'linear'"]),
+    (lambda: nn.Embedding(10, 3)(cr.tensor([[1, 10]])), IndexError, ["Embedding(10, 3)", "index 10", "(1, 2)"]),
+    (lambda: nn.Embedding(10, 3)(cr.tensor([-1])), IndexError, ["Embedding(10, 3)", "index -1"]),
+    (lambda: nn.Embedding(10, 3)(cr.tensor([1.0, 2.0])), TypeError, ["Embedding(10, 3)", "integers", "float32"]),
+    (lambda: nn.Embedding(10, 3, padding_idx=10), ValueError, ["padding_idx", "10"]),
+    (lambda: F.dropout2d(cr.ones(2, 3)), ValueError, ["dropout2d", "(2, 3)"]),
+    (lambda: nn.Dropout2d(1.5), ValueError, ["Dropout2d", "1.5"]),
+])
+def test_errors_name_the_layer_and_the_shapes(call, error, words):
+    with pytest.raises(error) as info:
+        call()
+    for word in words:
+        assert word in str(info.value), f"{word!r} not in: {info.value}"
