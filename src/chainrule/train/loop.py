@@ -212,8 +212,15 @@ def _check_targets(state, output_shape, y, what):
                              "loss='sparse_categorical_crossentropy' for integer labels")
 
 
-def _forward_and_loss(model, state, x, y, weights, split, check=None):
-    """The model's output (as probabilities when fused) and the mean weighted loss tensor.
+def _penalties(model):
+    """The regularization_loss methods of the model's layers (Keras's kernel_regularizer)."""
+    return [module.regularization_loss for module in model.modules()
+            if getattr(module, "regularization_loss", None) is not None]
+
+
+def _forward_and_loss(model, state, x, y, weights, split, penalties, check=None):
+    """The model's output (as probabilities when fused) and the mean weighted loss tensor,
+    with the layers' regularization ``penalties`` added.
 
     ``check``: (targets, what) to validate against the output's shape before the loss is taken.
     """
@@ -235,12 +242,10 @@ def _forward_and_loss(model, state, x, y, weights, split, check=None):
     if losses.ndim:
         losses = (losses * Tensor(weights.astype(losses.dtype))).sum() / losses.shape[0] \
             if weights is not None else losses.mean()
-    for module in model.modules():
-        penalty = getattr(module, "regularization_loss", None)
-        if penalty is not None:
-            extra = penalty()
-            if extra is not None:
-                losses = losses + extra
+    for penalty in penalties:
+        extra = penalty()
+        if extra is not None:
+            losses = losses + extra
     return output_array, losses
 
 
@@ -343,6 +348,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
     model.stop_training = False
     metrics = None
     split = _final_activation(model, state)
+    penalties = _penalties(model)
     # only callbacks that override it see the gradients between backward and the step
     after_backward = [c for c in callback_list.callbacks
                       if type(c).on_after_backward is not Callback.on_after_backward]
@@ -359,7 +365,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
                 model.optimizer = keras_names.make_optimizer(state.optimizer_spec,
                                                              list(model.parameters()))
             check = (y if is_arrays else yb, "fit") if metrics is None else None
-            output, loss = _forward_and_loss(model, state, xb, yb, wb, split, check)
+            output, loss = _forward_and_loss(model, state, xb, yb, wb, split, penalties, check)
             if metrics is None:
                 metrics = _build_metrics(state, output.shape[-1] if output.ndim > 1 else 1)
             if running is None:
@@ -416,11 +422,12 @@ def _evaluate_logs(model, state, data, batch_size, split, prefix=""):
     was_training = model.training
     model.eval()
     running = None
+    penalties = _penalties(model)
     try:
         with no_grad():
             for xb, yb, _ in batches:
                 check = (yb if vy is None else vy, "evaluate") if running is None else None
-                output, loss = _forward_and_loss(model, state, xb, yb, None, split, check)
+                output, loss = _forward_and_loss(model, state, xb, yb, None, split, penalties, check)
                 if running is None:
                     running = _Running(_build_metrics(state, output.shape[-1] if output.ndim > 1 else 1))
                 running.update(loss.item(), len(xb), yb, output)
