@@ -32,6 +32,9 @@ class Adadelta(Optimizer):
             state["square_avg"] = Tensor(xp.zeros_like(param.data))
             state["acc_delta"] = Tensor(xp.zeros_like(param.data))
 
+    def _cost(self, group):
+        return 1.7  # 16 passes (two square roots) to RMSprop's 9
+
     def _update(self, p, g, s, group, tmp):
         rho, eps = group["rho"], group["eps"]
         g = self._effective_grad(p, g, group["weight_decay"], group["maximize"], tmp[0])

@@ -31,6 +31,9 @@ class Adagrad(Optimizer):
         if "sum" not in state:
             state["sum"] = Tensor(xp.full_like(param.data, group["initial_accumulator_value"]))
 
+    def _cost(self, group):
+        return 0.85  # 7 passes (one a square root) to RMSprop's 9
+
     def _update(self, p, g, s, group, tmp):
         lr_t = group["lr"] / (1 + (s["step"] - 1) * group["lr_decay"])
         g = self._effective_grad(p, g, group["weight_decay"], group["maximize"], tmp[0])

@@ -13,7 +13,10 @@ A subclass gives two methods:
   state; on the first step ``state`` is ``{'step': 0}``); it may return a dict of values
   that this step's update reads from ``s`` but that are not kept in the state;
 - ``_update(p, g, s, group, tmp)``: the update rule, element-wise, on arrays (see
-  ``_elementwise``: the base class runs it over chunks of every parameter, on every core).
+  ``_elementwise``: the base class runs it over chunks of every parameter, on every core);
+
+and may give ``_cost(group)``, the rule's time per element relative to RMSprop's, which
+tells the base class when a step is large enough for threads.
 """
 import collections
 import itertools
@@ -21,7 +24,7 @@ import math
 
 from chainrule.autograd import enable_grad, no_grad
 from chainrule.backend import xp
-from chainrule.optim._elementwise import run_update
+from chainrule.optim._elementwise import Runner
 from chainrule.tensor import Tensor
 
 
@@ -148,6 +151,13 @@ class Optimizer:
         """Add to ``state`` what ``_update`` needs and it lacks; optionally return a dict of
         values for this step's update only (subclasses)."""
 
+    def _cost(self, group):
+        """Rough time of the rule per element, relative to RMSprop's (9 passes over the
+        arrays, one a square root): a step whose elements times this are fewer than
+        ``_elementwise.PARALLEL_MIN`` runs in the calling thread, as waking threads would
+        cost more than they save (subclasses)."""
+        return 1.0
+
     def _update(self, p, g, s, group, tmp):
         raise NotImplementedError(f"{type(self).__name__} does not define an update rule")
 
@@ -180,9 +190,12 @@ class Optimizer:
                 state["step"] = 0
             extras = self._init_state(param, group, state)
             state["step"] += 1
-            jobs.append((param.data, grad, state, group, extras))
+            jobs.append((param, grad, state, group, extras))
+        runner = getattr(self, "_runner", None)
+        if runner is None:  # made on first use: it keeps the parameters' chunk views
+            runner = self._runner = Runner()
         with no_grad():
-            run_update(self._update, jobs)
+            runner.run(self._update, jobs, self._cost)
         for param, _, _ in updated:
             param._mark_modified()  # graphs that used the old values can tell
         return loss

@@ -40,6 +40,9 @@ class SGD(Optimizer):
             state["momentum_buffer"] = Tensor(xp.empty_like(param.data))
         return {"fresh_buffer": fresh}  # a new buffer starts as the gradient itself
 
+    def _cost(self, group):
+        return 0.45 if group["momentum"] != 0 else 0.25  # 4 or 2 cheap passes to RMSprop's 9
+
     def _update(self, p, g, s, group, tmp):
         lr, momentum = group["lr"], group["momentum"]
         g = self._effective_grad(p, g, group["weight_decay"], group["maximize"], tmp[0])
