@@ -4,7 +4,17 @@ Absolute times on shared machines drift; what we report is the ratio of medians 
 in alternating rounds, so both libraries see the same machine conditions.
 """
 import statistics
+import sys
 import time
+
+
+def require_torch(benchmark):
+    """PyTorch, the other side of every comparison; without it the benchmark has no point."""
+    try:
+        import torch
+    except ImportError:
+        sys.exit(f"{benchmark}: PyTorch is needed for the comparison (pip install torch==2.13.0)")
+    return torch
 
 
 def median_seconds(fn, repeats):

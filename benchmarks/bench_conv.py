@@ -17,12 +17,9 @@ import chainrule as cr
 import chainrule.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _compare import compare, report  # noqa: E402
+from _compare import compare, report, require_torch  # noqa: E402
 
-try:
-    import torch
-except ImportError:  # the comparison is the point of this file
-    sys.exit("bench_conv: PyTorch is needed for the comparison (pip install torch==2.13.0)")
+torch = require_torch("bench_conv")
 
 # name, function name, input shape, weight shape, keyword arguments, limits on the ratio
 # (fwd+bwd, forward).  The goal is 1.0; the limits are today's ratios (2 threads, 2-core AMD

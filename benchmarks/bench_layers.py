@@ -15,12 +15,9 @@ import chainrule as cr
 import chainrule.nn as nn
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _compare import compare, report  # noqa: E402
+from _compare import compare, report, require_torch  # noqa: E402
 
-try:
-    import torch
-except ImportError:  # the comparison is the point of this file
-    sys.exit("bench_layers: PyTorch is needed for the comparison (pip install torch==2.13.0)")
+torch = require_torch("bench_layers")
 
 
 def bench_layer(ours, theirs, shape, train=True):

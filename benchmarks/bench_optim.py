@@ -30,12 +30,9 @@ import numpy as np
 import chainrule as cr
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _compare import median_seconds, report  # noqa: E402
+from _compare import median_seconds, report, require_torch  # noqa: E402
 
-try:
-    import torch
-except ImportError:  # the comparison is the point of this file
-    sys.exit("bench_optim: PyTorch is needed for the comparison (pip install torch==2.13.0)")
+torch = require_torch("bench_optim")
 
 SETS = {
     "10 x 1M": ([(1_000_000,)] * 10, 7),  # shapes, step calls per timing
