@@ -8,6 +8,7 @@ The file (written by ``chainrule.save``: atomic, no pickle, nothing executed on 
     compile       the loss, metrics and optimizer name given to ``compile``, if it was called
     optimizer     the optimizer's class, hyperparameters, parameter groups (by parameter
                   name) and state (moving averages, step counts), if it exists
+    training      from ModelCheckpoint: the next epoch and the random generator's state
 
 so that ``load_model`` gives back a model that predicts the same outputs and continues
 ``fit`` exactly where it stopped.
@@ -34,8 +35,9 @@ def _require_built(model, what):
 
 
 # --------------------------------------------------------------------------- save
-def save_model(model, filepath, include_optimizer=True):
-    """Save ``model`` (architecture, weights, compile settings and optimizer) to ``filepath``."""
+def save_model(model, filepath, include_optimizer=True, training_state=None):
+    """Save ``model`` (architecture, weights, compile settings and optimizer) to ``filepath``,
+    with ``training_state`` ({'epoch': next epoch, 'rng_state': ...}) when resuming matters."""
     config = model_to_config(model)
     _require_built(model, "save")
     payload = {"kind": KIND, "version": VERSION, "config": config,
@@ -46,6 +48,8 @@ def save_model(model, filepath, include_optimizer=True):
     optimizer = getattr(model, "optimizer", None)
     if include_optimizer and optimizer is not None:
         payload["optimizer"] = _optimizer_config(model, optimizer)
+    if training_state is not None:
+        payload["training"] = training_state
     io.save(payload, filepath)
 
 
@@ -115,13 +119,18 @@ def _describe_metric(metric):
 
 
 # --------------------------------------------------------------------------- load
-def load_model(filepath, custom_objects=None, compile=True):
+def load_model(filepath, custom_objects=None, compile=True, restore_random_state=True):
     """The model saved by ``model.save(filepath)``: same architecture, weights, and (with
     ``compile=True``) compiled with the same loss, metrics and optimizer state.
 
     ``custom_objects`` maps names to the custom layer classes, activation functions, losses,
     metrics or optimizer classes the model used.  Loading draws no random numbers (the
     layers' initial values are overwritten), so a seeded run continues identically.
+
+    A checkpoint written by ModelCheckpoint also carries the training state: loading it
+    restores chainrule's random generator to where the run was (unless
+    ``restore_random_state=False``) and sets ``model.initial_epoch``, so
+    ``model.fit(..., initial_epoch=model.initial_epoch)`` finishes as the uninterrupted run would.
 
     >>> model.save("mnist.safetensors")
     >>> model = chainrule.models.load_model("mnist.safetensors")
@@ -142,6 +151,10 @@ def load_model(filepath, custom_objects=None, compile=True):
     model.load_state_dict(payload["weights"])
     if compile and payload.get("compile") is not None:
         _restore_compile(model, payload["compile"], payload.get("optimizer"), custom)
+    training = payload.get("training")
+    model.initial_epoch = 0 if training is None else int(training["epoch"])
+    if training is not None and restore_random_state:
+        _random.set_rng_state(training["rng_state"])
     return model
 
 

@@ -321,11 +321,15 @@ class Module:
                              f"got {len(weights)}")
         self.load_state_dict(dict(zip(keys, weights)))
 
-    def save(self, filepath, include_optimizer=True):
+    def save(self, filepath, include_optimizer=True, training_state=None):
         """Save architecture, weights, optimizer state and compile settings in one file, for
-        ``chainrule.models.load_model`` (Sequential models of known layers)."""
+        ``chainrule.models.load_model`` (Sequential models of known layers).
+
+        ``training_state`` (ModelCheckpoint passes it): the next epoch and the random state,
+        so that a run resumed from the file continues exactly."""
         from chainrule.models import saving
-        return saving.save_model(self, filepath, include_optimizer=include_optimizer)
+        return saving.save_model(self, filepath, include_optimizer=include_optimizer,
+                                 training_state=training_state)
 
     def save_weights(self, filepath):
         """Save the state dict (weights and buffers) to ``filepath`` (safetensors, atomic)."""

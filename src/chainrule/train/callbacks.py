@@ -11,6 +11,7 @@ import csv
 import math
 import os
 
+from chainrule import random as _random
 from chainrule.backend import xp
 
 
@@ -198,7 +199,9 @@ class ModelCheckpoint(Callback):
         if self.save_weights_only:
             self.model.save_weights(path)
         else:
-            self.model.save(path)
+            # the next epoch and the random state, so a run resumed from this file is exact
+            self.model.save(path, training_state={"epoch": epoch + 1,
+                                                  "rng_state": _random.get_rng_state()})
 
 
 class LearningRateScheduler(Callback):
