@@ -174,6 +174,34 @@ class VarianceScaling(Initializer):
                 "seed": self.seed}
 
 
+class Orthogonal(Initializer):
+    """A random orthogonal matrix times ``gain`` (Keras's default for recurrent kernels).
+
+    Q of the QR decomposition of a standard normal matrix, its columns' signs fixed by R's
+    diagonal so that Q is uniformly distributed; a wide shape gets orthogonal rows, a tall
+    one orthogonal columns.  Shapes with more axes are filled as the matrix
+    (shape[0]·…·shape[-2], shape[-1]).  Keeping every singular value at ``gain`` lets a
+    signal pass through many recurrent steps without exploding or vanishing.
+    """
+
+    def __init__(self, gain=1.0, seed=None):
+        self.gain, self.seed = gain, seed
+
+    def fill(self, array):
+        if array.ndim < 2:
+            raise ValueError(f"Orthogonal: needs a shape with at least 2 axes, got {array.shape}")
+        rows, cols = math.prod(array.shape[:-1]), array.shape[-1]
+        normal = self._generator().standard_normal((max(rows, cols), min(rows, cols)))
+        q, r = xp.linalg.qr(normal)
+        q *= xp.sign(xp.diag(r))
+        if rows < cols:
+            q = q.T
+        array[...] = (self.gain * q).reshape(array.shape)
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed}
+
+
 def _preset(name, scale, mode, distribution, doc):
     class Preset(VarianceScaling):
         __doc__ = doc
@@ -207,6 +235,8 @@ _BY_NAME = {
     "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
     "he_uniform": HeUniform, "he_normal": HeNormal,
     "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
+    "orthogonal": Orthogonal,
+    "uniform": RandomUniform, "normal": RandomNormal,   # Keras's short aliases
 }
 _CLASSES = {cls.__name__: cls for cls in _BY_NAME.values()}
 
@@ -216,6 +246,7 @@ random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, T
 variance_scaling = VarianceScaling
 glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
 he_uniform, he_normal, lecun_uniform, lecun_normal = HeUniform, HeNormal, LecunUniform, LecunNormal
+orthogonal = Orthogonal
 
 
 def get(identifier):

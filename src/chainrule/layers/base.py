@@ -26,8 +26,9 @@ def unique_name(prefix):
 
 
 def snake_case(name):
-    """'BatchNormalization' -> 'batch_normalization'."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    """'BatchNormalization' -> 'batch_normalization', 'Conv2D' -> 'conv2d', 'SimpleRNN' ->
+    'simple_rnn': Keras's names (a digit does not start a new word)."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name).lower()
 
 
 def _shape_argument(value, what, where):
@@ -77,6 +78,13 @@ class Layer(Module):
         self.built = False
         self.build_input_shape = None   # the first input's shape, batch axis None
         self._regularized = []          # (regularizer, weight name) pairs
+
+    def _set_weight_options(self, **options):
+        """Store each ``*_initializer`` and ``*_regularizer`` argument as an attribute of the
+        same name, resolved from a name, a config or an object."""
+        for key, value in options.items():
+            resolve = initializers.get if key.endswith("_initializer") else regularizers.get
+            setattr(self, key, resolve(value))
 
     # ----------------------------------------------------------------- building
     def build(self, input_shape):
