@@ -2,6 +2,7 @@
 
     chainrule train                      # an MLP on the embedded digits, offline, in seconds
     chainrule train --dataset mnist --epochs 5
+    chainrule train --dataset mnist --model lenet   # a convolutional network, >= 0.99
     chainrule evaluate runs/digits-mlp/model.safetensors --dataset digits
     chainrule predict runs/digits-mlp/model.safetensors image.png
 
@@ -24,6 +25,9 @@ def _train(args):
     from chainrule import optim
     from chainrule.train import recipes, report
 
+    defaults = recipes.training_defaults(args.model)
+    args.epochs = args.epochs or defaults["epochs"]
+    args.batch_size = args.batch_size or defaults["batch_size"]
     chainrule.manual_seed(args.seed)
     data = recipes.load_dataset(args.dataset, seed=args.seed)
     model = recipes.build_model(args.model, data.features, data.classes)
@@ -179,8 +183,10 @@ def build_parser():
     train.add_argument("--dataset", default="digits", choices=list(DATASETS),
                        help="data set (default: digits, embedded, offline)")
     train.add_argument("--model", default="mlp", choices=list(MODELS), help="architecture (default: mlp)")
-    train.add_argument("--epochs", type=_positive_int, default=20, help="passes over the data (default 20)")
-    train.add_argument("--batch-size", type=_positive_int, default=32, help="samples per step (default 32)")
+    train.add_argument("--epochs", type=_positive_int, default=None,
+                       help="passes over the data (default 20; 10 for lenet)")
+    train.add_argument("--batch-size", type=_positive_int, default=None,
+                       help="samples per step (default 32; 64 for lenet)")
     train.add_argument("--optimizer", default="adam", choices=["sgd", "rmsprop", "adam", "adamw", "adagrad"])
     train.add_argument("--lr", type=_positive_float, default=1e-3, help="learning rate (default 0.001)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

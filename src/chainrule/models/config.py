@@ -39,6 +39,19 @@ def _batch_norm(m):
     return config
 
 
+def _conv(m):
+    return {"in_channels": m.in_channels, "out_channels": m.out_channels,
+            "kernel_size": list(m.kernel_size), "stride": list(m.stride),
+            "padding": m.padding if isinstance(m.padding, str) else list(m.padding),
+            "dilation": list(m.dilation), "groups": m.groups, "bias": m.bias is not None,
+            "padding_mode": m.padding_mode, "dtype": m.weight.dtype.name}
+
+
+def _max_pool(m):
+    return {"kernel_size": m.kernel_size, "stride": m.stride, "padding": m.padding,
+            "dilation": m.dilation, "ceil_mode": m.ceil_mode}
+
+
 # nn layer class -> its constructor arguments, read back from an instance
 _NN_LAYERS = {
     nn.Linear: lambda m: {"in_features": m.in_features, "out_features": m.out_features,
@@ -55,6 +68,20 @@ _NN_LAYERS = {
     nn.Softplus: lambda m: {"beta": m.beta, "threshold": m.threshold},
     nn.Dropout: lambda m: {"p": m.p},
     nn.Flatten: lambda m: {"start_dim": m.start_dim, "end_dim": m.end_dim},
+    nn.Unflatten: lambda m: {"dim": m.dim, "unflattened_size": list(m.unflattened_size)},
+    nn.Dropout2d: lambda m: {"p": m.p},
+    nn.Conv1d: _conv,
+    nn.Conv2d: _conv,
+    nn.MaxPool1d: _max_pool,
+    nn.MaxPool2d: _max_pool,
+    nn.AvgPool2d: lambda m: {"kernel_size": m.kernel_size, "stride": m.stride,
+                             "padding": m.padding, "ceil_mode": m.ceil_mode,
+                             "count_include_pad": m.count_include_pad,
+                             "divisor_override": m.divisor_override},
+    nn.AdaptiveAvgPool2d: lambda m: {"output_size": m.output_size},
+    nn.Embedding: lambda m: {"num_embeddings": m.num_embeddings,
+                             "embedding_dim": m.embedding_dim, "padding_idx": m.padding_idx,
+                             "dtype": m.weight.dtype.name},
     nn.BatchNorm1d: _batch_norm,
     nn.BatchNorm2d: _batch_norm,
     nn.LayerNorm: lambda m: {"normalized_shape": list(m.normalized_shape), "eps": m.eps,
@@ -136,7 +163,9 @@ def _from_entry(entry, custom, path):
         cls = _NN_BY_NAME.get(name)
         if cls is None:
             raise ValueError(f"model config: unknown nn layer {name!r} at {path!r}")
-        return cls(**config)
+        # JSON has no tuples: sizes such as kernel_size come back as lists
+        return cls(**{key: tuple(value) if isinstance(value, list) else value
+                      for key, value in config.items()})
     cls = custom.get(name) or _LAYERS_BY_NAME.get(name)
     if cls is None:
         raise ValueError(f"model config: unknown layer class {name!r} at {path!r}; pass it in "

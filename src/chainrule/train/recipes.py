@@ -79,6 +79,7 @@ def load_dataset(name, seed=0):
 
 
 def _mlp(features, classes):
+    """Two hidden ReLU layers, as wide as twice the input rounded up to a power of two (32-256)."""
     hidden = max(32, min(256, 2 ** math.ceil(math.log2(features * 2))))
     return nn.Sequential(
         nn.Linear(features, hidden), nn.ReLU(),
@@ -88,13 +89,52 @@ def _mlp(features, classes):
 
 
 def _linear(features, classes):
+    """Multinomial logistic regression: one affine map and a softmax."""
     return nn.Sequential(nn.Linear(features, classes), nn.Softmax(dim=-1))
+
+
+def _image_side(features, model):
+    side = math.isqrt(features)
+    if side * side != features:
+        raise ValueError(f"model {model!r} needs square images, but the data set's samples have "
+                         f"{features} values")
+    return side
+
+
+def _lenet(features, classes):
+    """LeNet-5 (LeCun et al., 1998) with ReLU and max pooling: conv 6@5x5 (padding 2), pool,
+    conv 16@5x5, pool, then 120, 84 and ``classes`` units.  It takes the flattened images
+    the recipes give and unflattens them into one channel first."""
+    side = _image_side(features, "lenet")
+    after = (side // 2 - 4) // 2   # the side after the second convolution and pooling
+    if after < 1:
+        raise ValueError(f"model 'lenet' needs images of at least 12x12; these are {side}x{side} "
+                         "(use --model mlp)")
+    return nn.Sequential(
+        nn.Unflatten(1, (1, side, side)),
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(16 * after * after, 120), nn.ReLU(),
+        nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, classes), nn.Softmax(dim=-1),
+    )
 
 
 MODELS = {
     "mlp": _mlp,
     "linear": _linear,
+    "lenet": _lenet,
 }
+
+# what ``chainrule train`` uses when --epochs or --batch-size is not given
+TRAINING_DEFAULTS = {"epochs": 20, "batch_size": 32}
+MODEL_TRAINING_DEFAULTS = {"lenet": {"epochs": 10, "batch_size": 64}}
+
+
+def training_defaults(model):
+    """The epochs and batch size ``chainrule train`` uses for ``model`` unless told otherwise."""
+    return {**TRAINING_DEFAULTS, **MODEL_TRAINING_DEFAULTS.get(model, {})}
 
 
 def build_model(name, features, classes):
