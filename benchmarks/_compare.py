@@ -44,3 +44,21 @@ def report(name, ours, theirs, ratio, limit):
     print(f"{name:<44} chainrule {ours * 1e3:9.3f} ms   torch {theirs * 1e3:9.3f} ms   "
           f"ratio {ratio:5.2f} (limit {limit:.2f}) {verdict}")
     return ratio <= limit
+
+
+def memory_kib(field):
+    """A field of /proc/self/status in KiB (VmRSS: resident now, VmHWM: peak), 0 if absent."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def reset_peak_memory():
+    """Make VmHWM start again from the current resident size (Linux only)."""
+    with open("/proc/self/clear_refs", "w") as file:
+        file.write("5")

@@ -16,21 +16,11 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(__file__))
+from _compare import memory_kib, reset_peak_memory  # noqa: E402
+
 SEED = 0
 BATCH = 128
-
-
-def _reset_peak_memory():
-    with open("/proc/self/clear_refs", "w") as file:  # resets VmHWM, Linux only
-        file.write("5")
-
-
-def _memory_kib(field):
-    with open("/proc/self/status") as file:
-        for line in file:
-            if line.startswith(field):
-                return int(line.split()[1])
-    return 0
 
 
 def load():
@@ -117,10 +107,10 @@ def child(kind, mode):
         RUNNERS[kind](x[:1024], y[:1024])
         print(json.dumps({"seconds": RUNNERS[kind](x, y)}))
         return
-    baseline = _memory_kib("VmRSS")
-    _reset_peak_memory()
+    baseline = memory_kib("VmRSS")
+    reset_peak_memory()
     RUNNERS[kind](x, y)
-    print(json.dumps({"peak_kib": _memory_kib("VmHWM") - baseline}))
+    print(json.dumps({"peak_kib": memory_kib("VmHWM") - baseline}))
 
 
 def measure(kind, mode):

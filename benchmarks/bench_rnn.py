@@ -9,7 +9,6 @@ measured in a fresh subprocess per library (growth of the peak resident set over
 Run:  python benchmarks/bench_rnn.py [--memory]
 """
 import os
-import resource
 import subprocess
 import sys
 
@@ -19,7 +18,7 @@ import chainrule as cr
 import chainrule.nn as nn
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _compare import compare, report, require_torch  # noqa: E402
+from _compare import compare, memory_kib, report, require_torch  # noqa: E402
 
 torch = require_torch("bench_rnn")
 
@@ -78,24 +77,11 @@ def peak_memory(name, library):
     return float(result.stdout.split()[-1])
 
 
-def _peak_rss_kib():
-    """This process's peak resident memory in KiB: VmHWM, which belongs to this process alone
-    (ru_maxrss can carry over the parent's peak through fork and exec on Linux)."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
 def _child(name, library):
     run, = setup(name, (library,))
-    before = _peak_rss_kib()
+    before = memory_kib("VmHWM")
     run()
-    print((_peak_rss_kib() - before) / 1024)
+    print((memory_kib("VmHWM") - before) / 1024)
 
 
 def main():
