@@ -172,14 +172,19 @@ class LSTM(_Recurrence):
         i, f, gg, o = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2], gates[:, :, 3]
         # each gate's derivative (σ' = σ(1-σ), tanh' = (1-tanh)(1+tanh)) times the factor its
         # gradient meets, for all steps at once; the loop then only multiplies by dc or dh
-        dz4 = 1 - gates
-        dz4 *= gates                                      # σ' for every gate ...
-        xp.multiply(1 - gg, 1 + gg, out=dz4[:, :, 2])     # ... but g's is tanh'
+        # (written with out= throughout: fresh arrays of this size cost page faults)
+        dz4 = xp.multiply(gates, gates)
+        xp.subtract(gates, dz4, out=dz4)                  # σ' = σ - σ² for every gate ...
+        dg = dz4[:, :, 2]
+        xp.multiply(gg, gg, out=dg)
+        xp.subtract(1, dg, out=dg)                        # ... but g's is tanh' = 1 - tanh²
         dz4[:, :, 0] *= gg
         dz4[:, :, 1] *= self.C[self.prev]
-        dz4[:, :, 2] *= i
+        dg *= i
         dz4[:, :, 3] *= tanh_c
-        dc_from_h = o * (1 - tanh_c * tanh_c)
+        dc_from_h = xp.multiply(tanh_c, tanh_c)
+        xp.subtract(1, dc_from_h, out=dc_from_h)
+        dc_from_h *= o
         order = range(T) if self.reverse else range(T - 1, -1, -1)
         w_hh = self.w_hh
         dc, dh_next = dc_last, None
