@@ -21,7 +21,7 @@ import pytest
 import chainrule as cr
 from chainrule import datasets
 from chainrule.datasets import (CorruptFileError, DatasetNotFoundError, digits, fashion_mnist, iris,
-                                mnist, read_idx)
+                                mnist, read_idx, shakespeare)
 from chainrule.datasets import _fetch
 from chainrule.utils import to_categorical
 
@@ -435,6 +435,48 @@ def test_iris_embedded():
     assert x_train.shape == (120, 4) and y_test.shape == (30,)
 
 
+def test_shakespeare_embedded_slice_is_the_recorded_one():
+    text = shakespeare.load_data()
+    assert len(text) == shakespeare.SLICE_LENGTH == 299_868
+    assert hashlib.sha256(text.encode("ascii")).hexdigest() == shakespeare.SLICE_SHA256
+    assert text.startswith("First Citizen:\nBefore we proceed any further") and text.endswith("?\n")
+    assert len(set(text)) == 62
+
+
+@pytest.mark.skipif(not (DATA_ROOT / "shakespeare").is_dir(),
+                    reason=f"tiny Shakespeare is not at {DATA_ROOT}/shakespeare (set CHAINRULE_DATA)")
+def test_shakespeare_full_text_from_chainrule_data_path_or_file(monkeypatch):
+    monkeypatch.setenv("CHAINRULE_DATA", str(DATA_ROOT))
+    full = shakespeare.load_data(full=True, verify=True)
+    assert len(full) == 1_115_394
+    assert full.startswith(shakespeare.load_data())      # the slice is the text's beginning
+    assert full[shakespeare.SLICE_LENGTH - 1:shakespeare.SLICE_LENGTH + 1] == "\n\n"
+    monkeypatch.delenv("CHAINRULE_DATA")
+    folder = DATA_ROOT / "shakespeare"
+    assert shakespeare.load_data(path=folder) == full
+    assert shakespeare.load_data(path=folder / "tinyshakespeare.txt.gz", verify=True) == full
+
+
+def test_shakespeare_full_text_missing_lists_the_places_searched(monkeypatch, tmp_path):
+    monkeypatch.setenv("CHAINRULE_DATA", str(tmp_path / "root"))
+    with pytest.raises(DatasetNotFoundError) as info:
+        shakespeare.load_data(full=True)
+    message = str(info.value)
+    assert "Looked for tinyshakespeare.txt[.gz] in:" in message
+    assert f"$CHAINRULE_DATA/shakespeare: {tmp_path / 'root' / 'shakespeare'} (no such folder)" in message
+    assert "(downloading is off)" in message and "load_data(path=" in message
+
+
+def test_shakespeare_reads_a_text_of_your_own(tmp_path):
+    own = tmp_path / "sonnet.txt"
+    own.write_text("Shall I compare thee to a summer's day?\n")
+    assert shakespeare.load_data(path=own) == "Shall I compare thee to a summer's day?\n"
+    (tmp_path / "tinyshakespeare.txt.gz").write_bytes(gzip.compress(b"Thou art more lovely\n"))
+    assert shakespeare.load_data(path=tmp_path) == "Thou art more lovely\n"
+    with pytest.raises(CorruptFileError, match=f"{own}: sha256 of the text is .*, expected 86c4e6aa"):
+        shakespeare.load_data(path=own, verify=True)
+
+
 # --------------------------------------------------------------------------- generated data sets
 @pytest.mark.parametrize("make, x_shape, y_shape, y_kind", [
     (lambda **k: datasets.xor(100, 0.1, **k), (100, 2), (100,), "i"),
@@ -471,6 +513,41 @@ def test_generated_contents():
         datasets.xor(0)
     with pytest.raises(ValueError, match="noise must be >= 0"):
         datasets.moons(10, noise=-1)
+
+
+def test_brackets_labels_say_whether_each_string_is_balanced():
+    x, y = datasets.brackets(2001, length=20, seed=0)
+    assert x.shape == (2001, 20) and x.dtype == np.int64 and y.dtype == np.int64
+    depth = np.cumsum(np.where(x == 0, 1, -1), axis=1)
+    assert np.array_equal(y, (depth.min(axis=1) >= 0).astype(np.int64))
+    assert np.array_equal(y, np.arange(2001) % 2)
+    # no shortcut: same bracket counts, same first and last character in both classes
+    assert (depth[:, -1] == 0).all() and (x[:, 0] == 0).all() and (x[:, -1] == 1).all()
+
+
+def test_brackets_are_uniform_within_each_class():
+    x, y = datasets.brackets(28_000, length=8, seed=1)
+    strings = np.array(["".join("()"[t] for t in row) for row in x.tolist()])
+    for label, kinds in ((1, 14), (0, 6)):   # 14 balanced strings '(' + 6 + ')', 6 unbalanced
+        _, counts = np.unique(strings[y == label], return_counts=True)
+        assert len(counts) == kinds
+        np.testing.assert_allclose(counts, 14_000 / kinds, rtol=0.12)
+
+
+def test_brackets_seeding_and_length_checks():
+    x, y = datasets.brackets(50, 12, seed=3)
+    x2, y2 = datasets.brackets(50, 12, seed=3)
+    assert np.array_equal(x, x2) and np.array_equal(y, y2)
+    assert not np.array_equal(datasets.brackets(50, 12, seed=4)[0], x)
+    cr.manual_seed(5)
+    a = datasets.brackets(50, 12)[0]
+    cr.manual_seed(5)
+    assert np.array_equal(datasets.brackets(50, 12)[0], a)
+    for length in (4, 7, 12.5):
+        with pytest.raises(ValueError, match="length must be an even integer >= 6"):
+            datasets.brackets(10, length)
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        datasets.brackets(0)
 
 
 # --------------------------------------------------------------------------- to_categorical

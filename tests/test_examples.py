@@ -15,3 +15,25 @@ def test_xor_from_scratch_learns_xor(capsys):
 def test_custom_op_example_passes_gradcheck(capsys):
     runpy.run_path(str(EXAMPLES / "custom_op.py"))
     assert "gradcheck: True" in capsys.readouterr().out
+
+
+def run_main(name, argv):
+    """The ``main(argv)`` of examples/<name>.py, called as the command line would."""
+    return runpy.run_path(str(EXAMPLES / name))["main"](argv)
+
+
+def test_char_lstm_loss_falls_and_the_sample_uses_the_vocabulary(capsys):
+    result = run_main("char_lstm.py", ["--steps", "40", "--hidden-size", "64", "--batch-size", "16",
+                                       "--seq-len", "32", "--sample-length", "80", "--print-every", "10"])
+    losses = result["losses"]
+    assert len(losses) == 40 and 3.2 < result["unigram_entropy"] < 3.4
+    assert sum(losses[-5:]) / 5 < min(sum(losses[:5]) / 5 - 0.5, result["unigram_entropy"])
+    assert len(result["sample"]) == 80 and set(result["sample"]) <= set(result["vocab"])
+    assert "unigram entropy" in capsys.readouterr().out
+
+
+def test_sequence_classification_learns_balanced_brackets(capsys):
+    result = run_main("sequence_classification.py", ["--train-size", "1000", "--test-size", "500",
+                                                     "--epochs", "3", "--verbose", "0"])
+    assert result["test_accuracy"] > 0.9
+    assert "test accuracy" in capsys.readouterr().out

@@ -182,9 +182,10 @@ def _not_found_message(title, folder_names, stems, report, failures, downloading
     if failures:
         lines.append("Download attempts:")
         lines += [f"  - {failure}" for failure in failures]
-    lines += [f"To supply the files without a network, copy the {len(stems)} files (gzipped or not) "
+    files, them = ("the file", "it") if len(stems) == 1 else (f"the {len(stems)} files", "them")
+    lines += [f"To supply {files} without a network, copy {files} (gzipped or not) "
               f"into one folder and either:",
               "  - pass it as load_data(path='/that/folder'),",
               f"  - or set CHAINRULE_DATA so that the folder is $CHAINRULE_DATA/{folder_names[0]}/,",
-              f"  - or copy them into the cache folder {cache}/."]
+              f"  - or copy {them} into the cache folder {cache}/."]
     return "\n".join(lines)

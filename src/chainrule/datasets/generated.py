@@ -1,10 +1,10 @@
-"""Small data sets generated on the spot: XOR, spirals, moons, and a noisy line.
+"""Small data sets generated on the spot: XOR, spirals, moons, a noisy line, and bracket strings.
 
-Features are float32; class labels int64 (use ``y.astype('float32').reshape(-1, 1)`` as the
-target of a single sigmoid output).  Draws come from chainrule's global generator, so
-``chainrule.manual_seed`` makes them repeatable, unless ``seed`` is given.  Samples are laid
-out class after class in turn (sample i belongs to class ``i % classes``), so every prefix
-of the data is balanced.
+Features are float32 (bracket tokens int64); class labels int64 (use
+``y.astype('float32').reshape(-1, 1)`` as the target of a single sigmoid output).  Draws
+come from chainrule's global generator, so ``chainrule.manual_seed`` makes them repeatable,
+unless ``seed`` is given.  Samples are laid out class after class in turn (sample i belongs
+to class ``i % classes``), so every prefix of the data is balanced.
 """
 import math
 
@@ -90,3 +90,48 @@ def regression_line(n=100, slope=2.0, intercept=1.0, noise=0.1, seed=None):
     x = rng.random((n, 1), dtype=_FLOAT) * 2 - 1
     y = _FLOAT(slope) * x + _FLOAT(intercept) + _FLOAT(noise) * rng.standard_normal((n, 1), dtype=_FLOAT)
     return x.astype(_FLOAT), y.astype(_FLOAT)
+
+
+def _shuffled_steps(rng, rows, ups, length):
+    """(rows, length) int arrays of +1 (``ups`` of them per row, at random places) and -1."""
+    rank = rng.random((rows, length)).argsort(axis=1).argsort(axis=1)
+    return xp.where(rank < ups, 1, -1)
+
+
+def brackets(n=1000, length=24, seed=None):
+    """Strings of '(' and ')' labelled by whether they are balanced: a task that needs memory.
+
+    Returns x (n, length) int64 tokens (0 for '(', 1 for ')') and y (n,) int64: 1 for a
+    balanced string (every prefix opens at least as many brackets as it closes), 0 otherwise.
+    Sample i has label i % 2.  Strings of both classes hold ``length / 2`` of each bracket,
+    start with '(' and end with ')', so neither counting nor the ends tell the classes apart:
+    balanced strings are uniform among all balanced ones (drawn by the cycle lemma),
+    unbalanced ones uniform among the other strings of that form.
+
+    >>> x, y = brackets(4, length=6, seed=0)
+    >>> ["".join("()"[t] for t in row) for row in x.tolist()], y.tolist()
+    (['())(()', '((()))', '())(()', '()()()'], [0, 1, 0, 1])
+    """
+    _check("brackets", n, 0.0)
+    if int(length) != length or length < 6 or length % 2:  # all shorter '(…)' strings are balanced
+        raise ValueError(f"brackets: length must be an even integer >= 6, got {length}")
+    rng, pairs = _rng(seed), length // 2
+    balanced = xp.arange(n) % 2 == 1
+    n_balanced = int(balanced.sum())
+    # Cycle lemma: of the rotations of a sequence with `pairs` +1s and pairs + 1 -1s, exactly one
+    # keeps every prefix sum >= 0 until its final -1; it starts just after the first lowest point.
+    steps = _shuffled_steps(rng, n_balanced, pairs, length + 1)
+    start = steps.cumsum(axis=1).argmin(axis=1) + 1
+    rotation = (start[:, None] + xp.arange(length)) % (length + 1)
+    words = xp.take_along_axis(steps, rotation, axis=1)
+    # Unbalanced strings: '(' + a shuffle of the other brackets + ')', redrawn while balanced.
+    others = xp.ones((n - n_balanced, length), dtype=words.dtype)
+    others[:, -1] = -1
+    redraw = xp.ones(len(others), dtype=bool)
+    while redraw.any():
+        others[redraw, 1:-1] = _shuffled_steps(rng, int(redraw.sum()), pairs - 1, length - 2)
+        redraw = others.cumsum(axis=1).min(axis=1) >= 0
+    steps = xp.empty((n, length), dtype=words.dtype)
+    steps[balanced], steps[~balanced] = words, others
+    x = (steps < 0).astype(xp.int64)
+    return x, balanced.astype(xp.int64)
