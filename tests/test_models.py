@@ -453,6 +453,23 @@ def test_keras_mnist_mlp_learns_in_one_epoch():
     assert accuracy > 0.9
 
 
+@pytest.mark.skipif(not (DATA / "mnist").is_dir(),
+                    reason=f"MNIST files not found in {DATA / 'mnist'} (set CHAINRULE_DATA)")
+def test_keras_mnist_convnet_example_learns_from_a_subset(monkeypatch, capsys):
+    """Keras's convnet tutorial as shipped in examples/, 2 epochs on 6,000 images (86 steps):
+    Conv2D, MaxPooling2D, Flatten, Dropout and Dense end to end; the full run reaches ~0.99."""
+    import runpy
+
+    monkeypatch.setenv("CHAINRULE_DATA", str(DATA))
+    monkeypatch.setenv("EPOCHS", "2")
+    monkeypatch.setenv("TRAIN_SIZE", "6000")
+    cr.manual_seed(0)
+    example = pathlib.Path(__file__).resolve().parents[1] / "examples" / "keras_mnist_convnet.py"
+    namespace = runpy.run_path(str(example))
+    assert "Total params: 34,826" in capsys.readouterr().out   # as Keras's summary says
+    assert namespace["test_accuracy"] > 0.85
+
+
 def test_resuming_from_a_model_checkpoint_is_bit_identical(tmp_path):
     """Checkpoint after 2 of 4 epochs, disturb the random state, resume: same weights as 4 straight."""
     from chainrule import layers, models
@@ -484,3 +501,18 @@ def test_resuming_from_a_model_checkpoint_is_bit_identical(tmp_path):
 
     for a, b in zip(straight.get_weights(), resumed.get_weights()):
         assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("labels", ["integers", "one-hot"])
+def test_accuracy_with_a_loss_object_follows_the_labels_shape(labels):
+    """With a loss object, metrics=['accuracy'] cannot read the loss's name; Keras then
+    decides from the shapes of the labels and the outputs, and so does fit."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 5)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    target = y if labels == "integers" else cr.utils.to_categorical(y, 2)
+    model = models.Sequential([layers.Dense(2, input_shape=(5,))])
+    model.compile(optimizer="adam", loss=nn.CrossEntropyLoss(), metrics=["accuracy"])
+    model.fit(x, target, epochs=2, batch_size=16, verbose=0)
+    _, accuracy = model.evaluate(x, target, verbose=0)
+    assert accuracy == pytest.approx(np.mean(model.predict(x).argmax(axis=1) == y))

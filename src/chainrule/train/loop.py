@@ -265,19 +265,32 @@ _DENSE_TARGET_LOSSES = [fn for name, fn in keras_names.LOSSES.items()
 
 
 # ---------------------------------------------------------------------------- metrics
-def _build_metrics(state, output_dim):
+def _accuracy_for(loss, y_true, output):
+    """Keras's choice for metrics=['accuracy']: from the loss's name when it says, else from
+    the shapes (one output column: binary; integer labels: sparse; else one-hot)."""
+    from chainrule import metrics as M
+
+    output_dim = output.shape[-1] if output.ndim > 1 else 1
+    if loss == "binary_crossentropy" or output_dim == 1:
+        return M.BinaryAccuracy()
+    if loss == "sparse_categorical_crossentropy":
+        return M.SparseCategoricalAccuracy()
+    if loss == "categorical_crossentropy":
+        return M.CategoricalAccuracy()
+    y_shape = tuple(y_true.shape) if hasattr(y_true, "shape") else xp.shape(y_true)
+    if len(y_shape) < output.ndim or (len(y_shape) == output.ndim and y_shape[-1] == 1):
+        return M.SparseCategoricalAccuracy()
+    return M.CategoricalAccuracy()
+
+
+def _build_metrics(state, y_true, output):
     from chainrule import metrics as M
 
     built = []
     for spec in state.metric_specs:
         if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
             loss = state.loss_spec if isinstance(state.loss_spec, str) else ""
-            if loss == "binary_crossentropy" or (not loss.endswith("crossentropy") and output_dim == 1):
-                metric = M.BinaryAccuracy()
-            elif loss == "sparse_categorical_crossentropy":
-                metric = M.SparseCategoricalAccuracy()
-            else:
-                metric = M.CategoricalAccuracy()
+            metric = _accuracy_for(loss, y_true, output)
             metric.name = spec
         elif isinstance(spec, str):
             metric = M.get(spec)
@@ -367,7 +380,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
             check = (y if is_arrays else yb, "fit") if metrics is None else None
             output, loss = _forward_and_loss(model, state, xb, yb, wb, split, penalties, check)
             if metrics is None:
-                metrics = _build_metrics(state, output.shape[-1] if output.ndim > 1 else 1)
+                metrics = _build_metrics(state, yb, output)
             if running is None:
                 running = _Running(metrics)
             model.optimizer.zero_grad()
@@ -429,7 +442,7 @@ def _evaluate_logs(model, state, data, batch_size, split, prefix=""):
                 check = (yb if vy is None else vy, "evaluate") if running is None else None
                 output, loss = _forward_and_loss(model, state, xb, yb, None, split, penalties, check)
                 if running is None:
-                    running = _Running(_build_metrics(state, output.shape[-1] if output.ndim > 1 else 1))
+                    running = _Running(_build_metrics(state, yb, output))
                 running.update(loss.item(), len(xb), yb, output)
     finally:
         model.train(was_training)
