@@ -368,3 +368,22 @@ def test_sigmoid_binary_cross_entropy_is_computed_from_logits():
     model.compile("sgd", "binary_crossentropy")
     loss = model.evaluate(np.array([[1.0]], np.float32), np.array([[0.0]], np.float32), verbose=0)
     assert loss == pytest.approx(1e4, rel=1e-5)     # clipped probabilities would give ≈ 16.1
+
+
+# --------------------------------------------------------------------------- Rescaling
+def test_rescaling_scales_shifts_and_passes_gradients():
+    layer = layers.Rescaling(1 / 0.3081, offset=-0.1307 / 0.3081)
+    x = np.array([[0.0, 0.1307, 1.0]], dtype=np.float32)
+    out = layer(cr.tensor(x))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.numpy(), (x - 0.1307) / 0.3081, rtol=1e-6, atol=1e-6)
+    assert cr.gradcheck(lambda t: layers.Rescaling(2.5, offset=-1.0)(t),
+                        (cr.randn(3, 4, dtype="float64", requires_grad=True),))
+
+
+def test_rescaling_round_trips_through_its_config_and_rejects_non_numbers():
+    layer = layers.Rescaling(1 / 255, name="pixels")
+    again = layers.Rescaling.from_config(layer.get_config())
+    assert (again.scale, again.offset, again.name) == (1 / 255, 0.0, "pixels")
+    with pytest.raises(TypeError, match="Rescaling: scale must be a number"):
+        layers.Rescaling("1/255")

@@ -37,8 +37,8 @@ def test_lenet_on_the_digits_is_one_clear_line(capsys):
 
 
 def test_training_defaults_depend_on_the_model():
-    assert recipes.training_defaults("mlp") == {"epochs": 20, "batch_size": 32}
-    assert recipes.training_defaults("lenet") == {"epochs": 10, "batch_size": 64}
+    assert recipes.training_defaults("mlp") == {"epochs": 20, "batch_size": 32, "lr_decay": 1.0}
+    assert recipes.training_defaults("lenet") == {"epochs": 10, "batch_size": 32, "lr_decay": 0.75}
 
 
 def test_a_saved_lenet_loads_with_the_same_predictions(tmp_path):

@@ -28,6 +28,7 @@ def _train(args):
     defaults = recipes.training_defaults(args.model)
     args.epochs = args.epochs or defaults["epochs"]
     args.batch_size = args.batch_size or defaults["batch_size"]
+    args.lr_decay = args.lr_decay or defaults["lr_decay"]
     chainrule.manual_seed(args.seed)
     data = recipes.load_dataset(args.dataset, seed=args.seed)
     model = recipes.build_model(args.model, data.features, data.classes)
@@ -38,13 +39,17 @@ def _train(args):
 
     print(f"Training {args.model} on {data.name}: {len(data.x_train)} training and "
           f"{len(data.x_test)} test samples, {data.features} features, {data.classes} classes")
+    callbacks = []
+    if args.lr_decay != 1:
+        from chainrule.train import LearningRateScheduler
+        callbacks.append(LearningRateScheduler(lambda epoch, lr: args.lr * args.lr_decay ** epoch))
     monitor = None
     if args.monitor:
         from chainrule.train import GradientMonitor
         monitor = GradientMonitor(every=10, verbose=not args.quiet)
+        callbacks.append(monitor)
     history = model.fit(data.x_train, data.y_train, batch_size=args.batch_size, epochs=args.epochs,
-                        validation_split=0.1, verbose=0 if args.quiet else 1,
-                        callbacks=[monitor] if monitor else None)
+                        validation_split=0.1, verbose=0 if args.quiet else 1, callbacks=callbacks)
     test_loss, test_accuracy = model.evaluate(data.x_test, data.y_test, batch_size=256, verbose=0)
     print(f"Test loss {test_loss:.4f}, test accuracy {test_accuracy:.4f}")
 
@@ -53,6 +58,7 @@ def _train(args):
     model.save(model_path)
     metrics = {"dataset": data.name, "model": args.model, "epochs": len(history.history["loss"]),
                "batch_size": args.batch_size, "optimizer": args.optimizer, "lr": args.lr,
+               "lr_decay": args.lr_decay,
                "seed": args.seed, "test_loss": test_loss, "test_accuracy": test_accuracy,
                "final": {name: values[-1] for name, values in history.history.items()}}
     report.write_metrics_json(metrics, os.path.join(args.out, "metrics.json"))
@@ -186,9 +192,12 @@ def build_parser():
     train.add_argument("--epochs", type=_positive_int, default=None,
                        help="passes over the data (default 20; 10 for lenet)")
     train.add_argument("--batch-size", type=_positive_int, default=None,
-                       help="samples per step (default 32; 64 for lenet)")
+                       help="samples per step (default 32)")
     train.add_argument("--optimizer", default="adam", choices=["sgd", "rmsprop", "adam", "adamw", "adagrad"])
     train.add_argument("--lr", type=_positive_float, default=1e-3, help="learning rate (default 0.001)")
+    train.add_argument("--lr-decay", type=_positive_float, default=None,
+                       help="factor applied to the learning rate after each epoch "
+                            "(default 1; 0.75 for lenet)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     train.add_argument("--out", default=None, help="output folder (default runs/<dataset>-<model>)")
     train.add_argument("--quiet", action="store_true", help="no progress display")

@@ -11,7 +11,8 @@ batch, or at once when the first layer of a model gives ``input_shape=``.
     ])
 """
 from chainrule.layers.base import Layer
-from chainrule.layers.core import Activation, Dense, Dropout, Flatten, Input, InputLayer
+from chainrule.layers.core import (Activation, Dense, Dropout, Flatten, Input, InputLayer,
+                                   Rescaling)
 from chainrule.layers.convolutional import (
     AveragePooling2D, AvgPool2D, Conv2D, Convolution2D, GlobalAveragePooling2D, GlobalAvgPool2D,
     GlobalMaxPool2D, GlobalMaxPooling2D, MaxPool2D, MaxPooling2D,
@@ -23,4 +24,5 @@ from chainrule.layers.recurrent import GRU, LSTM, SimpleRNN
 __all__ = ["Activation", "AveragePooling2D", "AvgPool2D", "BatchNormalization", "Conv2D",
            "Convolution2D", "Dense", "Dropout", "Embedding", "Flatten", "GRU",
            "GlobalAveragePooling2D", "GlobalAvgPool2D", "GlobalMaxPool2D", "GlobalMaxPooling2D",
-           "Input", "InputLayer", "LSTM", "Layer", "MaxPool2D", "MaxPooling2D", "SimpleRNN"]
+           "Input", "InputLayer", "LSTM", "Layer", "MaxPool2D", "MaxPooling2D", "Rescaling",
+           "SimpleRNN"]

@@ -112,6 +112,31 @@ class Activation(Layer):
         return config
 
 
+class Rescaling(Layer):
+    """y = x · scale + offset: inputs brought to the range a model trains best in, inside the
+    model, so that whoever calls ``predict`` feeds raw values (Keras's preprocessing layer).
+
+    >>> chainrule.layers.Rescaling(1 / 255)(chainrule.tensor([0.0, 255.0])).tolist()
+    [0.0, 1.0]
+    """
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        for name, value in (("scale", scale), ("offset", offset)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"Rescaling: {name} must be a number, got {value!r}")
+        self.scale, self.offset = float(scale), float(offset)
+        self.built = True
+
+    def forward(self, x):
+        return x * self.scale + self.offset if self.offset else x * self.scale
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(scale=self.scale, offset=self.offset)
+        return config
+
+
 class Dropout(Layer):
     """While training, zero each input element with probability ``rate`` and scale the rest by
     1 / (1 - rate); in evaluation (``predict``, ``evaluate``) pass inputs through unchanged."""

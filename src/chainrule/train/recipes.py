@@ -5,7 +5,7 @@ alone says how to prepare a new image for it (8x8 for digits, 28x28 for MNIST).
 """
 import math
 
-from chainrule import datasets, nn
+from chainrule import datasets, layers, nn
 from chainrule.backend import xp
 
 
@@ -101,20 +101,29 @@ def _image_side(features, model):
     return side
 
 
+# mean and standard deviation of MNIST's training pixels scaled to [0, 1]
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+
+
 def _lenet(features, classes):
     """LeNet-5 (LeCun et al., 1998) with ReLU and max pooling: conv 6@5x5 (padding 2), pool,
-    conv 16@5x5, pool, then 120, 84 and ``classes`` units.  It takes the flattened images
-    the recipes give and unflattens them into one channel first."""
+    conv 16@5x5, pool, then 120, 84 and ``classes`` units.
+
+    It takes the flattened [0, 1] images the recipes give, standardizes them (MNIST's mean and
+    deviation) and unflattens them into one channel; dropout (0.25) on the 400 features before
+    the classifier curbs the overfitting that otherwise leaves it just short of 99% on MNIST.
+    """
     side = _image_side(features, "lenet")
     after = (side // 2 - 4) // 2   # the side after the second convolution and pooling
     if after < 1:
         raise ValueError(f"model 'lenet' needs images of at least 12x12; these are {side}x{side} "
                          "(use --model mlp)")
     return nn.Sequential(
+        layers.Rescaling(1 / MNIST_STD, offset=-MNIST_MEAN / MNIST_STD),
         nn.Unflatten(1, (1, side, side)),
         nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(),
+        nn.Flatten(), nn.Dropout(0.25),
         nn.Linear(16 * after * after, 120), nn.ReLU(),
         nn.Linear(120, 84), nn.ReLU(),
         nn.Linear(84, classes), nn.Softmax(dim=-1),
@@ -127,13 +136,15 @@ MODELS = {
     "lenet": _lenet,
 }
 
-# what ``chainrule train`` uses when --epochs or --batch-size is not given
-TRAINING_DEFAULTS = {"epochs": 20, "batch_size": 32}
-MODEL_TRAINING_DEFAULTS = {"lenet": {"epochs": 10, "batch_size": 64}}
+# what ``chainrule train`` uses when --epochs or --batch-size is not given, and the factor
+# the learning rate is multiplied by after each epoch (1: constant)
+TRAINING_DEFAULTS = {"epochs": 20, "batch_size": 32, "lr_decay": 1.0}
+MODEL_TRAINING_DEFAULTS = {"lenet": {"epochs": 10, "lr_decay": 0.75}}
 
 
 def training_defaults(model):
-    """The epochs and batch size ``chainrule train`` uses for ``model`` unless told otherwise."""
+    """The epochs, batch size and per-epoch learning-rate decay ``chainrule train`` uses for
+    ``model`` unless told otherwise."""
     return {**TRAINING_DEFAULTS, **MODEL_TRAINING_DEFAULTS.get(model, {})}
 
 
