@@ -9,6 +9,7 @@ names and semantics::
     y.backward()
     x.grad          # dy/dx
 """
+from chainrule import _memory
 from chainrule.backend import xp as _xp
 from chainrule.tensor import Tensor
 from chainrule.autograd import (
@@ -36,6 +37,8 @@ from chainrule import callbacks, optimizers  # noqa: F401  (Keras's import paths
 from chainrule.layers import Input
 
 __version__ = "0.1.0"
+
+_memory.keep_freed_memory()   # large temporaries reused, not page-faulted anew each step
 
 float16 = half = _xp.float16
 float32 = float = _xp.float32
