@@ -62,3 +62,21 @@ def reset_peak_memory():
     """Make VmHWM start again from the current resident size (Linux only)."""
     with open("/proc/self/clear_refs", "w") as file:
         file.write("5")
+
+
+def run_child(script, kind, mode):
+    """Run ``script --child kind mode`` in a fresh process and return the JSON it prints last.
+
+    A PyTorch child gets CHAINRULE_KEEP_FREED_MEMORY=0: it imports chainrule too (to load the
+    same data), and each library should run with its own default malloc settings.
+    """
+    import json
+    import os
+    import subprocess
+
+    env = dict(os.environ)
+    if kind == "torch":
+        env["CHAINRULE_KEEP_FREED_MEMORY"] = "0"
+    out = subprocess.run([sys.executable, script, "--child", kind, mode], capture_output=True,
+                         text=True, check=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -10,14 +10,13 @@ Run:  CHAINRULE_DATA=../shared/data python benchmarks/bench_fit.py
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _compare import memory_kib, reset_peak_memory  # noqa: E402
+from _compare import memory_kib, reset_peak_memory, run_child  # noqa: E402
 
 SEED = 0
 BATCH = 128
@@ -114,9 +113,7 @@ def child(kind, mode):
 
 
 def measure(kind, mode):
-    out = subprocess.run([sys.executable, __file__, "--child", kind, mode], capture_output=True,
-                         text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(__file__, kind, mode)
 
 
 def main(rounds=3):
