@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _compare import memory_kib, reset_peak_memory, run_child  # noqa: E402
+from _compare import chainrule_steps, memory_kib, reset_peak_memory, run_child  # noqa: E402
 
 SEED = 0
 BATCH = 128
@@ -49,22 +49,13 @@ def run_fit(x, y):
 
 
 def run_bare(x, y):
-    import chainrule as cr
     from chainrule import nn, optim
-    from chainrule.nn import functional as F
 
     model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10))
     optimizer = optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
     perm = order(len(x))
-    start = time.perf_counter()
-    for i in range(0, len(x), BATCH):
-        rows = perm[i:i + BATCH]
-        loss = F.cross_entropy(model(cr.Tensor(x[rows])), cr.Tensor(y[rows]))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        loss.item()
-    return time.perf_counter() - start
+    return chainrule_steps(model, optimizer, x, y,
+                           (perm[i:i + BATCH] for i in range(0, len(x), BATCH)))
 
 
 def run_torch(x, y):

@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _compare import memory_kib, require_torch, reset_peak_memory, run_child  # noqa: E402
+from _compare import chainrule_steps, memory_kib, require_torch, reset_peak_memory, run_child  # noqa: E402
 
 SEED, BATCH, MEMORY_STEPS = 0, 64, 50
 
@@ -45,19 +45,11 @@ def batches(n, steps):
 def run_chainrule(x, y, steps=None):
     import chainrule as cr
     from chainrule import nn, optim
-    from chainrule.nn import functional as F
 
     cr.manual_seed(SEED)
     model = lenet(nn)
     optimizer = optim.Adam(model.parameters(), lr=1e-3)
-    start = time.perf_counter()
-    for rows in batches(len(x), steps):
-        loss = F.cross_entropy(model(cr.Tensor(x[rows])), cr.Tensor(y[rows]))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        loss.item()
-    return time.perf_counter() - start
+    return chainrule_steps(model, optimizer, x, y, batches(len(x), steps))
 
 
 def run_torch(x, y, steps=None):
