@@ -124,6 +124,31 @@ def test_max_pool_gradient_goes_to_the_first_of_tied_maxima():
     np.testing.assert_array_equal(x.grad.numpy()[0, 0], [[1, 0, 1, 0], [0, 0, 0, 0]])
 
 
+@pytest.mark.parametrize("kernel, shape", [((2, 2), (2, 3, 8, 8)), ((3, 2), (1, 2, 10, 7)),
+                                           ((1, 1), (2, 1, 3, 3)), ((2, 3), (3, 4, 5)),
+                                           ((4, 4), (1, 1, 9, 11))])
+def test_max_pool_over_windows_that_tile_the_input_matches_a_numpy_reference(kernel, shape):
+    """stride = kernel without padding (MaxPool2d(2)) has its own path: values, and gradients at
+    the first of tied maxima (small integers tie often), against NumPy's max and argmax."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 3, shape).astype(np.float64)
+    (kh, kw), lead = kernel, shape[:-2]
+    oh, ow = shape[-2] // kh, shape[-1] // kw
+    tiles = x[..., :oh * kh, :ow * kw].reshape(lead + (oh, kh, ow, kw)).swapaxes(-3, -2)
+    windows = tiles.reshape(lead + (oh, ow, kh * kw))
+    xc = cr.tensor(x, requires_grad=True)
+    y = F.max_pool2d(xc, kernel)
+    np.testing.assert_array_equal(y.numpy(), windows.max(-1))
+    g = rng.standard_normal(y.shape)
+    y.backward(g)
+    to_window = np.zeros(windows.shape)
+    np.put_along_axis(to_window, windows.argmax(-1)[..., None], g[..., None], axis=-1)
+    expected = np.zeros(shape)
+    expected[..., :oh * kh, :ow * kw] = (to_window.reshape(lead + (oh, ow, kh, kw)).swapaxes(-3, -2)
+                                         .reshape(lead + (oh * kh, ow * kw)))
+    np.testing.assert_array_equal(xc.grad.numpy(), expected)
+
+
 # --------------------------------------------------------------------------- Embedding
 def test_segment_sum_equals_add_at_for_every_group_size():
     rng = np.random.default_rng(6)

@@ -82,6 +82,28 @@ def test_max_pool2d_nan_propagates_as_in_torch():
     np.testing.assert_array_equal(ours_idx.numpy(), their_idx.numpy())
 
 
+TILING = [((2, 3, 8, 8), 2), ((1, 2, 9, 7), 2), ((2, 1, 10, 11), (3, 2)), ((3, 6, 6), 3), ((1, 1, 4, 4), 1)]
+
+
+@pytest.mark.parametrize("dtype, tol", DTYPES)
+@pytest.mark.parametrize("shape, kernel", TILING, ids=str)
+def test_max_pool2d_over_windows_that_tile_the_input_matches_torch(shape, kernel, dtype, tol):
+    """stride = kernel, no padding: values, gradients with many ties, indices, and NaN."""
+    rng = np.random.default_rng(5)
+    for x in (rng.standard_normal(shape), rng.integers(0, 2, shape).astype(np.float64)):
+        x = x.astype(dtype)
+        compare(lambda t: F.max_pool2d(t, kernel), lambda t: TF.max_pool2d(t, kernel), x, tol)
+        _, ours_idx = F.max_pool2d(cr.tensor(x), kernel, return_indices=True)
+        _, their_idx = TF.max_pool2d(torch.tensor(x), kernel, return_indices=True)
+        np.testing.assert_array_equal(ours_idx.numpy(), their_idx.numpy())
+    x = rng.standard_normal(shape).astype(dtype)
+    x.reshape(-1)[[0, 1, x.size // 2]] = np.nan  # two NaNs in one window: PyTorch keeps the last
+    ours, ours_idx = F.max_pool2d(cr.tensor(x), kernel, return_indices=True)
+    theirs, their_idx = TF.max_pool2d(torch.tensor(x), kernel, return_indices=True)
+    np.testing.assert_array_equal(np.isnan(ours.numpy()), np.isnan(theirs.numpy()))
+    np.testing.assert_array_equal(ours_idx.numpy(), their_idx.numpy())
+
+
 @pytest.mark.parametrize("dtype, tol", DTYPES)
 @pytest.mark.parametrize("seed", range(8))
 def test_max_pool1d_matches_torch(seed, dtype, tol):
