@@ -15,6 +15,7 @@ every call, so it returns the same values each time (as a seeded Keras initializ
 """
 import math
 
+from chainrule import _keras_objects
 from chainrule import random as _random
 from chainrule.backend import xp
 from chainrule.nn import init as _init
@@ -36,7 +37,7 @@ def compute_fans(shape):
     return shape[-2] * receptive_field, shape[-1] * receptive_field
 
 
-class Initializer:
+class Initializer(_keras_objects.Configurable):
     """Base class: ``initializer(shape, dtype='float32')`` returns a new array of that shape."""
 
     def __call__(self, shape, dtype=None):
@@ -49,21 +50,9 @@ class Initializer:
     def fill(self, array):
         raise NotImplementedError(f"{type(self).__name__} must define fill(array)")
 
-    def get_config(self):
-        """The constructor's arguments, as a dict of plain values."""
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
     def _generator(self):
         seed = getattr(self, "seed", None)
         return _random.generator() if seed is None else xp.random.default_rng(seed)
-
-    def __repr__(self):
-        arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
-        return f"{type(self).__name__}({arguments})"
 
 
 class Zeros(Initializer):
@@ -260,11 +249,7 @@ def get(identifier):
                              f"function of (shape, dtype))")
         return cls()
     if isinstance(identifier, dict) and "class_name" in identifier:
-        cls = _CLASSES.get(identifier["class_name"])
-        if cls is None:
-            raise ValueError(f"Unknown initializer class {identifier['class_name']!r}; known: "
-                             f"{', '.join(sorted(_CLASSES))}")
-        return cls.from_config(identifier.get("config", {}))
+        return _keras_objects.from_class_config(identifier, _CLASSES, "initializer")
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
     if callable(identifier):
@@ -276,9 +261,7 @@ def get(identifier):
 def serialize(initializer):
     """A config dict (``{'class_name': ..., 'config': ...}``) that ``get`` turns back into
     the initializer; a custom function is stored by its ``__name__``."""
-    if isinstance(initializer, Initializer) and type(initializer).__name__ in _CLASSES:
-        return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-    return getattr(initializer, "__name__", type(initializer).__name__)
+    return _keras_objects.serialize(initializer, Initializer, _CLASSES)
 
 
 def initialize(initializer, shape, dtype, where):

@@ -12,6 +12,7 @@ classes ``L1L2()`` default to 0.
 """
 import numbers
 
+from chainrule import _keras_objects
 from chainrule import functions as F
 
 
@@ -21,22 +22,11 @@ def _factor(value, name, who):
     return float(value)
 
 
-class Regularizer:
+class Regularizer(_keras_objects.Configurable):
     """Base class: ``regularizer(weight) -> scalar penalty tensor``."""
 
     def __call__(self, weight):
         raise NotImplementedError(f"{type(self).__name__} must define __call__(weight)")
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
-        return f"{type(self).__name__}({arguments})"
 
 
 class L1(Regularizer):
@@ -116,11 +106,7 @@ def get(identifier):
                              f"{', '.join(sorted(_BY_NAME))} (or a Regularizer, or a function)")
         return make()
     if isinstance(identifier, dict) and "class_name" in identifier:
-        cls = _CLASSES.get(identifier["class_name"])
-        if cls is None:
-            raise ValueError(f"Unknown regularizer class {identifier['class_name']!r}; known: "
-                             f"{', '.join(sorted(_CLASSES))}")
-        return cls.from_config(identifier.get("config", {}))
+        return _keras_objects.from_class_config(identifier, _CLASSES, "regularizer")
     if callable(identifier):
         return identifier
     raise TypeError(f"regularizer must be None, a name or a callable, not "
@@ -131,6 +117,4 @@ def serialize(regularizer):
     """A config dict that ``get`` turns back into ``regularizer`` (a function: its name)."""
     if regularizer is None:
         return None
-    if type(regularizer).__name__ in _CLASSES and isinstance(regularizer, Regularizer):
-        return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-    return getattr(regularizer, "__name__", type(regularizer).__name__)
+    return _keras_objects.serialize(regularizer, Regularizer, _CLASSES)
