@@ -108,11 +108,11 @@ def _pad(x, padding, mode):
     top, bottom, left, right = padding
     if not any(padding):
         return x
-    widths = ((0, 0), (0, 0), (top, bottom), (left, right))
     if mode == "zeros":  # a zeroed array and one assignment: 3x faster than xp.pad
         out = xp.zeros(x.shape[:2] + (x.shape[2] + top + bottom, x.shape[3] + left + right), x.dtype)
         out[:, :, top:top + x.shape[2], left:left + x.shape[3]] = x
         return out
+    widths = ((0, 0), (0, 0), (top, bottom), (left, right))
     return xp.pad(x, widths, mode=_NUMPY_PAD_MODE[mode])
 
 

@@ -14,6 +14,14 @@ from chainrule.backend import xp
 from chainrule.ops.base import Op
 
 
+def _channel_layout(shape):
+    """How BatchNorm views an input of ``shape``: (N, C, L) with spatial axes, (N, C) without;
+    with the per-channel view of a (C,) statistic and the einsum subscripts that go with it."""
+    if len(shape) == 2:
+        return shape, (lambda v: v), "nc"
+    return (shape[0], shape[1], -1), (lambda v: v[:, None]), "ncl"
+
+
 class BatchNorm(Op):
     """y = (x - μ) / √(σ² + eps) · γ + β per channel (axis 1), inputs (x[, γ][, β]);
     dx = γ/σ · (g - mean(g) - x̂ · mean(g x̂)) with batch statistics, γ/σ · g with fixed ones;
@@ -32,16 +40,9 @@ class BatchNorm(Op):
         self.eps, self.has_weight, self.has_bias = eps, has_weight, has_bias
         self.fixed_mean, self.fixed_var = mean, var
 
-    def _layout(self, shape):
-        """(N, C, L) for inputs with spatial axes, (N, C) without; and the per-channel view of a
-        (C,) statistic and the einsum subscripts that go with it."""
-        if len(shape) == 2:
-            return shape, (lambda v: v), "nc"
-        return (shape[0], shape[1], -1), (lambda v: v[:, None]), "ncl"
-
     def forward(self, x, *params):
         self.shape = x.shape
-        layout, per_channel, axes = self._layout(x.shape)
+        layout, per_channel, axes = _channel_layout(x.shape)
         x3 = x.reshape(layout)
         weight = params[0] if self.has_weight else None
         bias = params[-1] if self.has_bias else None
@@ -73,7 +74,7 @@ class BatchNorm(Op):
 
     def backward(self, g):
         needs = self.needs_input_grad
-        layout, per_channel, axes = self._layout(g.shape)
+        layout, per_channel, axes = _channel_layout(g.shape)
         g3 = g.reshape(layout)
         weight, inv_std = self.weight, self.inv_std
         batch_stats = self.fixed_mean is None
