@@ -155,14 +155,20 @@ def class_indices(target, n_classes, name, op):
     return target
 
 
+def drop_trailing_unit_axis(y_true, y_pred):
+    """Keras's rule: when one array has an extra trailing axis of size 1, drop it."""
+    if y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
+        return y_true, y_pred[..., 0]
+    if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
+        return y_true[..., 0], y_pred
+    return y_true, y_pred
+
+
 def same_rank(y_true, y_pred, op):
     """Drop a trailing size-1 axis so that target and prediction have one shape (Keras's rule)."""
     if y_true.ndim and y_pred.ndim:
         check_lengths(op, y_true=y_true, y_pred=y_pred)
-    if y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
-        y_pred = y_pred[..., 0]
-    elif y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
-        y_true = y_true[..., 0]
+    y_true, y_pred = drop_trailing_unit_axis(y_true, y_pred)
     if y_true.shape != y_pred.shape or y_true.ndim == 0:
         raise ValueError(f"{op}: y_true of shape {y_true.shape} and y_pred of shape {y_pred.shape} do "
                          f"not match; each prediction needs its own 0/1 target (for rows of class "

@@ -16,7 +16,8 @@ from chainrule.metrics._checks import (
     check_lengths, sample_weights, to_array, to_scores,
 )
 from chainrule.metrics.classification import (
-    binary_matches, binary_targets, categorical_matches, check_threshold, class_indices, per_sample,
+    binary_matches, binary_targets, categorical_matches, check_threshold, class_indices,
+    drop_trailing_unit_axis, per_sample,
     prf_from_counts, same_rank, sparse_categorical_matches,
 )
 from chainrule.metrics.ranking import roc_auc_score
@@ -99,10 +100,7 @@ def _label_matches(y_true, y_pred):
     """Per-sample equality of labels (Keras's ``accuracy``): a trailing size-1 axis is dropped."""
     op = "accuracy"
     target, pred = to_array(y_true, "y_true", op), to_array(y_pred, "y_pred", op)
-    if pred.ndim == target.ndim + 1 and pred.shape[-1] == 1:
-        pred = pred[..., 0]
-    elif target.ndim == pred.ndim + 1 and target.shape[-1] == 1:
-        target = target[..., 0]
+    target, pred = drop_trailing_unit_axis(target, pred)
     if target.shape != pred.shape or target.ndim == 0:
         raise ValueError(f"{op}: y_true of shape {target.shape} and y_pred of shape {pred.shape} do not "
                          f"match; Accuracy compares labels one to one (for class scores use "
