@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _compare import chainrule_steps, memory_kib, reset_peak_memory, run_child  # noqa: E402
+from _compare import chainrule_steps, memory_kib, reset_peak_memory, run_child, torch_steps  # noqa: E402
 
 SEED = 0
 BATCH = 128
@@ -64,18 +64,8 @@ def run_torch(x, y):
     torch.set_num_threads(os.cpu_count() or 1)
     model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 10))
     optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
-    loss_fn = torch.nn.CrossEntropyLoss()
     perm = order(len(x))
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    start = time.perf_counter()
-    for i in range(0, len(x), BATCH):
-        rows = torch.from_numpy(perm[i:i + BATCH])
-        loss = loss_fn(model(xt[rows]), yt[rows])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        loss.item()
-    return time.perf_counter() - start
+    return torch_steps(model, optimizer, x, y, (perm[i:i + BATCH] for i in range(0, len(x), BATCH)))
 
 
 RUNNERS = {"fit": run_fit, "bare": run_bare, "torch": run_torch}

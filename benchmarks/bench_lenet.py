@@ -12,12 +12,13 @@ import json
 import os
 import statistics
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _compare import chainrule_steps, memory_kib, require_torch, reset_peak_memory, run_child  # noqa: E402
+from _compare import (  # noqa: E402
+    chainrule_steps, memory_kib, require_torch, reset_peak_memory, run_child, torch_steps,
+)
 
 SEED, BATCH, MEMORY_STEPS = 0, 64, 50
 
@@ -59,17 +60,7 @@ def run_torch(x, y, steps=None):
     torch.set_num_threads(os.cpu_count() or 1)
     model = lenet(torch.nn)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    start = time.perf_counter()
-    for rows in batches(len(x), steps):
-        rows = torch.from_numpy(rows)
-        loss = loss_fn(model(xt[rows]), yt[rows])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        loss.item()
-    return time.perf_counter() - start
+    return torch_steps(model, optimizer, x, y, batches(len(x), steps))
 
 
 RUNNERS = {"chainrule": run_chainrule, "torch": run_torch}
