@@ -24,6 +24,11 @@ CONVERGING = [
     (optim.RMSprop, dict(lr=0.01, momentum=0.9, centered=True)),
     (optim.Adagrad, dict(lr=0.5)),
     (optim.Adadelta, dict(lr=50.0)),
+    (optim.NAdam, dict(lr=0.1)),
+    (optim.RAdam, dict(lr=0.1)),
+    (optim.Adamax, dict(lr=0.1)),
+    (optim.Rprop, dict(lr=0.1)),
+    (optim.ASGD, dict(lr=0.1, t0=50)),
 ]
 
 
@@ -88,7 +93,12 @@ def test_step_never_changes_the_gradient_and_skips_missing_ones():
                         (optim.Adam, dict(weight_decay=0.1, maximize=True)),
                         (optim.RMSprop, dict(weight_decay=0.1, centered=True)),
                         (optim.Adagrad, dict(weight_decay=0.1)),
-                        (optim.Adadelta, dict(weight_decay=0.1, maximize=True))]:
+                        (optim.Adadelta, dict(weight_decay=0.1, maximize=True)),
+                        (optim.NAdam, dict(weight_decay=0.1, decoupled_weight_decay=True)),
+                        (optim.RAdam, dict(weight_decay=0.1, maximize=True)),
+                        (optim.Adamax, dict(weight_decay=0.1, maximize=True)),
+                        (optim.Rprop, dict(maximize=True)),
+                        (optim.ASGD, dict(weight_decay=0.1, maximize=True))]:
         before = w.data.copy()
         opt = cls([w, frozen], **kwargs)
         opt.step()
@@ -152,14 +162,45 @@ def test_closure_is_called_and_its_loss_returned():
     assert not np.array_equal(w.data, np.zeros(4))
 
 
-def test_float32_parameters_and_state_stay_float32():
+@pytest.mark.parametrize("cls", [optim.Adam, optim.NAdam, optim.RAdam, optim.Adamax, optim.Rprop,
+                                 optim.ASGD])
+def test_float32_parameters_and_state_stay_float32(cls):
     w = Parameter(cr.randn(3, 4))
-    opt = optim.Adam([w], lr=0.1, weight_decay=0.1)
-    (w * w).sum().backward()
-    opt.step()
+    opt = cls([w], lr=0.1)
+    for _ in range(2):
+        (w * w).sum().backward()
+        opt.step()
     assert w.dtype == np.float32
-    assert opt.state[w]["exp_avg"].dtype == np.float32
-    assert opt.state[w]["exp_avg_sq"].dtype == np.float32
+    arrays = [v for v in opt.state[w].values() if isinstance(v, cr.Tensor)]
+    assert arrays and all(a.dtype == np.float32 for a in arrays)
+
+
+@pytest.mark.parametrize("cls,kwargs,keys", [
+    (optim.NAdam, {}, {"step", "mu_product", "exp_avg", "exp_avg_sq"}),
+    (optim.RAdam, {}, {"step", "exp_avg", "exp_avg_sq"}),
+    (optim.Adamax, {}, {"step", "exp_avg", "exp_inf"}),
+    (optim.Rprop, {}, {"step", "prev", "step_size"}),
+    (optim.ASGD, {}, {"step", "eta", "mu", "ax"}),
+])
+def test_new_optimizers_keep_torchs_state_names(cls, kwargs, keys):
+    w = _new_param()
+    opt = cls([w], **kwargs)
+    _run(opt, w, 2)
+    assert set(opt.state[w]) == keys
+    assert opt.state[w]["step"] == 2
+
+
+def test_rprop_steps_by_sign_grows_and_shrinks_per_element():
+    w = _new_param([0.0, 0.0, 0.0, 0.0])
+    opt = optim.Rprop([w], lr=0.1, etas=(0.5, 2.0), step_sizes=(0.01, 0.3))
+    for grad in ([1.0, -1.0, 1.0, 0.0], [3.0, -0.5, -1.0, 2.0], [1.0, -1.0, 5.0, 1.0]):
+        w.grad = cr.tensor(np.array(grad))
+        opt.step()
+    # element 0: same sign thrice -> steps 0.1, 0.2, 0.3 (capped); element 2: a flip at step 2
+    # shrinks its size to 0.05 and skips that step, and step 3 counts as a fresh start;
+    # element 3: a zero gradient takes no step and keeps its size
+    np.testing.assert_allclose(w.data, [-0.6, 0.6, -0.15, -0.3])
+    np.testing.assert_allclose(opt.state[w]["step_size"].data, [0.3, 0.3, 0.05, 0.2])
 
 
 def test_a_graph_that_used_the_old_values_refuses_backward():
@@ -187,6 +228,11 @@ def _run(opt, w, steps):
     (optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
     (optim.Adagrad, dict(lr=0.1, lr_decay=0.01)),
     (optim.Adadelta, dict(lr=2.0)),
+    (optim.NAdam, dict(lr=0.05, weight_decay=0.01)),
+    (optim.RAdam, dict(lr=0.05, betas=(0.9, 0.9))),
+    (optim.Adamax, dict(lr=0.05)),
+    (optim.Rprop, dict(lr=0.05)),
+    (optim.ASGD, dict(lr=0.05, t0=3)),
 ])
 def test_state_dict_round_trip_continues_identically(cls, kwargs):
     w1 = _new_param()
@@ -249,6 +295,18 @@ BAD = [
     (optim.Adagrad, dict(initial_accumulator_value=-1.0), "invalid initial_accumulator_value"),
     (optim.Adadelta, dict(rho=1.5), "Adadelta: invalid rho 1.5"),
     (optim.Adadelta, dict(eps=-1.0), "Adadelta: invalid eps -1.0"),
+    (optim.NAdam, dict(momentum_decay=-0.1), "NAdam: invalid momentum_decay -0.1"),
+    (optim.NAdam, dict(betas=(0.9, 1.0)), "NAdam: invalid beta parameter at index 1 1.0"),
+    (optim.RAdam, dict(lr=-1e-3), "RAdam: invalid lr -0.001"),
+    (optim.RAdam, dict(betas=(0.9,)), r"RAdam: invalid betas \(0.9,\): give two"),
+    (optim.Adamax, dict(eps=-1.0), "Adamax: invalid eps -1.0"),
+    (optim.Adamax, dict(weight_decay=-0.1), "Adamax: invalid weight_decay -0.1"),
+    (optim.Rprop, dict(etas=(1.2, 0.5)), r"Rprop: invalid etas \(1.2, 0.5\): give"),
+    (optim.Rprop, dict(etas=(0.5, 1.0)), "0 < eta_minus < 1 < eta_plus"),
+    (optim.Rprop, dict(step_sizes=(1.0, 0.1)), r"Rprop: invalid step_sizes \(1.0, 0.1\)"),
+    (optim.ASGD, dict(lr=-0.1), "ASGD: invalid lr -0.1"),
+    (optim.ASGD, dict(weight_decay=-0.1), "ASGD: invalid weight_decay -0.1"),
+    (optim.ASGD, dict(t0="soon"), "ASGD: invalid t0 'soon': it must be a number"),
 ]
 
 
@@ -304,6 +362,11 @@ def test_repr_lists_the_groups():
     (optim.RMSprop, dict(lr=0.01, centered=True, momentum=0.5)),
     (optim.Adagrad, dict(lr=0.1)),
     (optim.Adadelta, dict()),
+    (optim.NAdam, dict(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True)),
+    (optim.RAdam, dict(lr=0.01, betas=(0.9, 0.5))),
+    (optim.Adamax, dict(lr=0.01)),
+    (optim.Rprop, dict()),
+    (optim.ASGD, dict(t0=1)),
 ])
 def test_chunked_threaded_update_equals_whole_array_update(cls, kwargs, monkeypatch):
     rng = np.random.default_rng(0)

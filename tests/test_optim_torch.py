@@ -106,6 +106,58 @@ def test_param_groups_with_their_own_options_match_torch(name):
     _run_pair(name, {}, groups=groups)
 
 
+@pytest.fixture
+def torch_float64_scalars():
+    """PyTorch keeps per-parameter numbers (NAdam's mu_product, ASGD's eta and mu) as tensors of
+    its default dtype, float32 unless changed; ours are Python floats.  So that float64 runs
+    agree to 1e-10, torch's default dtype is float64 for these tests."""
+    saved = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(saved)
+
+
+NEW_CASES = [
+    ("NAdam", dict()),
+    ("NAdam", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, momentum_decay=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, maximize=True)),
+    ("RAdam", dict()),
+    ("RAdam", dict(lr=0.01, betas=(0.8, 0.9), eps=1e-6)),  # rho_t > 5 from step 6 on
+    ("RAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.9), weight_decay=0.1, decoupled_weight_decay=True)),
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.8), maximize=True)),
+    ("Adamax", dict()),
+    ("Adamax", dict(lr=0.01, betas=(0.8, 0.9), eps=1e-3)),
+    ("Adamax", dict(lr=0.01, weight_decay=0.1)),
+    ("Adamax", dict(lr=0.01, weight_decay=0.1, maximize=True)),
+    ("Rprop", dict()),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.08))),
+    ("Rprop", dict(lr=0.05, maximize=True)),
+    ("ASGD", dict()),
+    ("ASGD", dict(lr=0.05, lambd=0.1, alpha=0.5, t0=5, weight_decay=0.1)),
+    ("ASGD", dict(lr=0.05, t0=3, maximize=True)),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", NEW_CASES, ids=[f"{n}-{k}" for n, k in NEW_CASES])
+def test_new_optimizer_trajectory_and_state_match_torch(name, kwargs, torch_float64_scalars):
+    opt_c, opt_t = _run_pair(name, kwargs)
+    ours, theirs = opt_c.state_dict()["state"], opt_t.state_dict()["state"]
+    for index in (0, 1):
+        assert set(ours[index]) == set(theirs[index])
+        for key, value in theirs[index].items():
+            np.testing.assert_allclose(np.asarray(getattr(ours[index][key], "data", ours[index][key])),
+                                       value.numpy(), rtol=RTOL, atol=ATOL, err_msg=key)
+
+
+@pytest.mark.parametrize("name", ["NAdam", "RAdam", "Adamax", "Rprop", "ASGD"])
+def test_new_optimizer_param_groups_match_torch(name, torch_float64_scalars):
+    groups = [{"lr": 0.01}, {"lr": 0.05, "maximize": True}]
+    _run_pair(name, {}, groups=groups)
+
+
 def test_state_dict_loads_into_fresh_optimizer_and_continues_like_torch():
     """Half the steps, then save and load into a fresh optimizer: still on torch's path."""
     data = _problem()
@@ -143,8 +195,13 @@ def test_state_dict_loads_into_fresh_optimizer_and_continues_like_torch():
     ("Adam", dict(lr=0.01, weight_decay=0.01)),
     ("RMSprop", dict(lr=0.001, centered=True, momentum=0.9)),
     ("Adadelta", dict()),
+    ("NAdam", dict(lr=0.01, weight_decay=0.01)),
+    ("RAdam", dict(lr=0.01, betas=(0.5, 0.9))),  # rho_t > 5 (the adaptive step) from step 6
+    ("Adamax", dict(lr=0.01)),
+    ("Rprop", dict()),
+    ("ASGD", dict(t0=1)),
 ])
-def test_large_parameters_chunked_across_threads_match_torch(name, kwargs):
+def test_large_parameters_chunked_across_threads_match_torch(name, kwargs, torch_float64_scalars):
     """Parameters above the chunk size and the parallel threshold take the threaded path."""
     rng = np.random.default_rng(3)
     shapes = [(600, 500), (140_001,), (3, 5)]  # above CHUNK and PARALLEL_MIN: chunked, threaded
@@ -154,7 +211,7 @@ def test_large_parameters_chunked_across_threads_match_torch(name, kwargs):
     theirs = [torch.nn.Parameter(torch.tensor(a.copy())) for a in start]
     opt_c = getattr(optim, name)(ours, **kwargs)
     opt_t = getattr(torch.optim, name)(theirs, **kwargs)
-    for step in range(3):
+    for step in range(7):
         for a, b in zip(ours, theirs):
             g = rng.standard_normal(a.shape)
             a.grad = cr.tensor(g)
@@ -346,8 +403,13 @@ def test_clip_grad_value_matches_torch():
 
 @pytest.mark.parametrize("name,kwargs", [("Adam", dict(lr=0.01, amsgrad=True)),
                                          ("SGD", dict(lr=0.05, momentum=0.9)),
-                                         ("RMSprop", dict(lr=0.005, centered=True))])
-def test_torch_state_dict_loads_and_continues(name, kwargs):
+                                         ("RMSprop", dict(lr=0.005, centered=True)),
+                                         ("NAdam", dict(lr=0.01, weight_decay=0.1)),
+                                         ("RAdam", dict(lr=0.01)),
+                                         ("Adamax", dict(lr=0.01)),
+                                         ("Rprop", dict(lr=0.05)),
+                                         ("ASGD", dict(lr=0.05, t0=5))])
+def test_torch_state_dict_loads_and_continues(name, kwargs, torch_float64_scalars):
     """A PyTorch optimizer's state_dict (tensors, float steps) loads into ours mid-training."""
     data = _problem()
     ours = [Parameter(cr.tensor(data["w"].copy())), Parameter(cr.tensor(data["b"].copy()))]
