@@ -496,6 +496,142 @@ def test_schedule_argument_errors():
         sched.StepLR(object(), step_size=2)
 
 
+def _lrs_after(scheduler, steps):
+    lrs = []
+    for _ in range(steps):
+        scheduler.step()
+        lrs.append(scheduler.get_last_lr())
+    return lrs
+
+
+class _Halving:
+    """A callable object: its attributes go into state dicts, unlike a function's."""
+
+    def __init__(self):
+        self.base = 2.0
+
+    def __call__(self, x):
+        return 1 / self.base ** (x - 1)
+
+
+SAVED_SCHEDULES = [
+    lambda o: sched.ConstantLR(o, factor=0.5, total_iters=3),
+    lambda o: sched.PolynomialLR(o, total_iters=8, power=2.0),
+    lambda o: sched.MultiplicativeLR(o, lambda e: 0.9),
+    lambda o: sched.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2, eta_min=0.01),
+    lambda o: sched.CyclicLR(o, 0.01, 0.1, step_size_up=3, scale_fn=_Halving()),
+    lambda o: sched.SequentialLR(o, [sched.LinearLR(o, 0.1, total_iters=3),
+                                     sched.ExponentialLR(o, 0.8)], milestones=[3]),
+    lambda o: sched.ChainedScheduler([sched.ConstantLR(o, 0.5, total_iters=2),
+                                      sched.ExponentialLR(o, 0.8)]),
+]
+
+
+@pytest.mark.parametrize("make", SAVED_SCHEDULES)
+def test_new_schedule_state_dict_round_trip_continues_identically(make):
+    first_opt = _sgd(0.1, momentum=0.9)
+    first = make(first_opt)
+    _lrs_after(first, 4)
+    saved = copy.deepcopy(first.state_dict())
+    assert "optimizer" not in saved
+    second_opt = _sgd(0.1, momentum=0.9)
+    second = make(second_opt)
+    second.load_state_dict(saved)
+    second_opt.param_groups[0].update(lr=first_opt.param_groups[0]["lr"],
+                                      momentum=first_opt.param_groups[0]["momentum"])
+    assert _lrs_after(second, 6) == _lrs_after(first, 6)
+
+
+def test_sequential_and_chained_state_dicts_nest_their_schedules():
+    opt = _sgd(0.1)
+    inner = [sched.ConstantLR(opt, total_iters=2), sched.StepLR(opt, step_size=2)]
+    sd = sched.SequentialLR(opt, inner, milestones=[2]).state_dict()
+    assert [s["total_iters"] for s in sd["_schedulers"][:1]] == [2]
+    assert sd["_schedulers"][1]["step_size"] == 2 and sd["_milestones"] == [2]
+    sd = sched.ChainedScheduler(inner).state_dict()
+    assert len(sd["_schedulers"]) == 2 and "optimizer" not in sd
+
+
+def test_cyclic_lr_saves_a_callable_scale_fn_but_not_a_function():
+    fn = _Halving()
+    s = sched.CyclicLR(_sgd(0.1, momentum=0.9), 0.01, 0.1, scale_fn=fn)
+    sd = s.state_dict()
+    assert sd["_scale_fn_custom"] == {"base": 2.0}
+    fn.base = 3.0
+    s.load_state_dict(sd)
+    assert fn.base == 2.0
+    sd = sched.CyclicLR(_sgd(0.1, momentum=0.9), 0.01, 0.1, scale_fn=lambda x: 1.0).state_dict()
+    assert sd["_scale_fn_custom"] is None
+
+
+def test_cyclic_lr_peaks_at_max_lr_and_moves_momentum_the_other_way():
+    opt = _sgd(0.1, momentum=0.9)
+    s = sched.CyclicLR(opt, base_lr=0.1, max_lr=1.0, step_size_up=2, step_size_down=3)
+    assert s.get_last_lr() == [0.1] and opt.param_groups[0]["momentum"] == 0.9
+    lrs = [lr for (lr,) in _lrs_after(s, 5)]
+    np.testing.assert_allclose(lrs, [0.55, 1.0, 0.7, 0.4, 0.1])
+    assert opt.param_groups[0]["momentum"] == pytest.approx(0.9)
+    s.step()
+    s.step()
+    assert opt.param_groups[0]["momentum"] == pytest.approx(0.8)  # at the peak of the rate
+
+
+def test_warm_restarts_restart_at_lr0_with_growing_periods():
+    opt = _sgd(1.0)
+    s = sched.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2)
+    lrs = [lr for (lr,) in _lrs_after(s, 7)]
+    np.testing.assert_allclose(lrs, [0.5, 1.0, 0.5 + 0.5 * math.cos(math.pi / 4), 0.5,
+                                     0.5 - 0.5 * math.cos(math.pi / 4), 1.0, 0.5 + 0.5 *
+                                     math.cos(math.pi / 8)], atol=1e-15)
+    with pytest.raises(ValueError, match="epoch must be >= 0, got -1"):
+        s.step(-1)
+
+
+NEW_SCHEDULE_ERRORS = [
+    (lambda o: sched.ConstantLR(o, factor=1.5), ValueError, r"ConstantLR: factor must be in \(0, 1\]"),
+    (lambda o: sched.ConstantLR(o, total_iters=-1), ValueError, "ConstantLR: total_iters"),
+    (lambda o: sched.PolynomialLR(o, total_iters=0), ValueError,
+     "PolynomialLR: total_iters must be a positive integer, got 0"),
+    (lambda o: sched.MultiplicativeLR(o, 0.9), TypeError,
+     "MultiplicativeLR: lr_lambda must be callable, got float"),
+    (lambda o: sched.CosineAnnealingWarmRestarts(o, T_0=0), ValueError,
+     "CosineAnnealingWarmRestarts: T_0 must be a positive integer, got 0"),
+    (lambda o: sched.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=1.5), ValueError,
+     "T_mult must be an integer >= 1, got 1.5"),
+    (lambda o: sched.CyclicLR(o, 0.01, 0.1, mode="sawtooth"), ValueError,
+     "CyclicLR: mode must be .* got 'sawtooth'"),
+    (lambda o: sched.CyclicLR(o, 0.01, 0.1, step_size_up=0), ValueError,
+     "CyclicLR: step_size_up must be a positive number, got 0"),
+    (lambda o: sched.CyclicLR(o, [0.01, 0.02], 0.1), ValueError,
+     "CyclicLR: expected 1 values of base_lr"),
+    (lambda o: sched.CyclicLR(o, 0.01, 0.1, scale_fn=abs, scale_mode="epoch"), ValueError,
+     "scale_mode must be 'cycle' or 'iterations'"),
+    (lambda o: sched.SequentialLR(o, [sched.StepLR(o, 2)], milestones=[3]), ValueError,
+     "SequentialLR: expected 0 milestones .* got 1"),
+    (lambda o: sched.SequentialLR(o, [], milestones=[]), ValueError,
+     "SequentialLR: expected at least one scheduler"),
+    (lambda o: sched.SequentialLR(o, [sched.StepLR(_sgd(), 2)], []), ValueError,
+     r"SequentialLR: schedulers\[0\] \(StepLR\) wraps another optimizer"),
+    (lambda o: sched.ChainedScheduler([sched.StepLR(o, 2), sched.ReduceLROnPlateau(o)]), ValueError,
+     r"ChainedScheduler: schedulers\[1\] is a ReduceLROnPlateau"),
+    (lambda o: sched.ChainedScheduler([sched.StepLR(o, 2), "StepLR"], o), TypeError,
+     r"ChainedScheduler: schedulers\[1\] is a str"),
+]
+
+
+@pytest.mark.parametrize("make,error,message", NEW_SCHEDULE_ERRORS, ids=[m for *_, m in NEW_SCHEDULE_ERRORS])
+def test_new_schedule_argument_errors(make, error, message):
+    with pytest.raises(error, match=message):
+        make(_sgd())
+
+
+def test_cyclic_lr_needs_a_momentum_to_cycle():
+    with pytest.raises(ValueError, match="CyclicLR: cycle_momentum is on, but Adagrad has neither"):
+        sched.CyclicLR(optim.Adagrad([_new_param()]), 0.01, 0.1)
+    s = sched.CyclicLR(optim.Adagrad([_new_param()]), 0.01, 0.1, cycle_momentum=False)
+    assert s.get_last_lr() == [0.01]
+
+
 # ----------------------------------------------------------------- clipping and the L1 penalty
 def _with_grads(*grads):
     params = []

@@ -263,6 +263,12 @@ SCHEDULES = [
     ("CosineAnnealingLR", dict(T_max=7, eta_min=0.001)),
     ("LinearLR", dict()),
     ("LinearLR", dict(start_factor=0.1, end_factor=0.8, total_iters=12)),
+    ("ConstantLR", dict()),
+    ("ConstantLR", dict(factor=0.5, total_iters=12)),
+    ("PolynomialLR", dict()),
+    ("PolynomialLR", dict(total_iters=20, power=2.5)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=5)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=3, T_mult=2, eta_min=0.001)),
 ]
 
 
@@ -279,6 +285,118 @@ def test_lambda_lr_matches_torch():
     fns = [lambda e: 0.95 ** e, lambda e: 1.0 / (1 + e)]
     seq_c, seq_t, *_ = _lr_sequences(lambda o: sched.LambdaLR(o, fns),
                                      lambda o: torch.optim.lr_scheduler.LambdaLR(o, fns))
+    _assert_same_lrs(seq_c, seq_t)
+
+
+def test_multiplicative_lr_matches_torch():
+    fns = [lambda e: 0.95, lambda e: 1.0 - 0.01 * e]
+    seq_c, seq_t, *_ = _lr_sequences(lambda o: sched.MultiplicativeLR(o, fns),
+                                     lambda o: torch.optim.lr_scheduler.MultiplicativeLR(o, fns))
+    _assert_same_lrs(seq_c, seq_t)
+
+
+@pytest.mark.parametrize("T_mult", [1, 2, 3])
+def test_warm_restarts_with_fractional_epochs_match_torch(T_mult):
+    """step(epoch) with epoch + batch / batches, as PyTorch documents, over several restarts."""
+    opt_c, opt_t = _two_group_optimizers()
+    s_c = sched.CosineAnnealingWarmRestarts(opt_c, T_0=2, T_mult=T_mult, eta_min=0.01)
+    s_t = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt_t, T_0=2, T_mult=T_mult,
+                                                               eta_min=0.01)
+    for epoch in range(14):
+        for batch in range(4):
+            s_c.step(epoch + batch / 4)
+            s_t.step(epoch + batch / 4)
+            _assert_same_lrs(s_c.get_last_lr(), s_t.get_last_lr())
+            assert s_c.T_i == s_t.T_i and s_c.last_epoch == s_t.last_epoch
+    s_c.step()  # and on by whole epochs from there
+    s_t.step()
+    _assert_same_lrs(s_c.get_last_lr(), s_t.get_last_lr())
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("StepLR", dict(step_size=3, gamma=0.5)),
+    ("MultiStepLR", dict(milestones=[2, 5, 5], gamma=0.3)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=6, eta_min=0.001)),
+    ("LinearLR", dict(start_factor=0.2, total_iters=4)),
+    ("ConstantLR", dict(factor=0.5, total_iters=3)),
+    ("PolynomialLR", dict(total_iters=6, power=2.0)),
+])
+def test_step_with_an_epoch_uses_the_closed_form_like_torch(name, kwargs):
+    opt_c, opt_t = _two_group_optimizers()
+    s_c = getattr(sched, name)(opt_c, **kwargs)
+    s_t = getattr(torch.optim.lr_scheduler, name)(opt_t, **kwargs)
+    for epoch in [3, 1, 7, 0, 5]:
+        with pytest.warns(UserWarning, match="deprecated"):
+            s_c.step(epoch)
+        with pytest.warns(UserWarning):
+            s_t.step(epoch)
+        _assert_same_lrs(s_c.get_last_lr(), s_t.get_last_lr())
+
+
+CYCLIC = [
+    ("SGD", dict(base_lr=0.01, max_lr=0.1, step_size_up=4)),
+    ("SGD", dict(base_lr=[0.01, 0.02], max_lr=[0.1, 0.05], step_size_up=4, step_size_down=3,
+                 mode="triangular2", base_momentum=0.7, max_momentum=0.95)),
+    ("SGD", dict(base_lr=0.01, max_lr=0.1, step_size_up=3, mode="exp_range", gamma=0.97)),
+    ("SGD", dict(base_lr=0.01, max_lr=0.1, step_size_up=5, step_size_down=2,
+                 scale_fn=lambda x: 1.0 / x, scale_mode="cycle")),
+    ("SGD", dict(base_lr=0.01, max_lr=0.1, step_size_up=5, scale_fn=lambda x: 0.9 ** x,
+                 scale_mode="iterations", cycle_momentum=False)),
+    ("Adam", dict(base_lr=0.001, max_lr=0.01, step_size_up=4, step_size_down=6)),
+    ("NAdam", dict(base_lr=0.001, max_lr=0.01, step_size_up=2, mode="triangular2")),
+]
+
+
+@pytest.mark.parametrize("opt_name,kwargs", CYCLIC)
+def test_cyclic_lr_matches_torch_lr_and_momentum(opt_name, kwargs):
+    def momentum(group):
+        return group["betas"][0] if "betas" in group else group["momentum"]
+
+    seq_c, seq_t, mom_c, mom_t, *_ = _lr_sequences(
+        lambda o: sched.CyclicLR(o, **kwargs),
+        lambda o: torch.optim.lr_scheduler.CyclicLR(o, **kwargs),
+        steps=40, opt_name=opt_name, extra=momentum)
+    _assert_same_lrs(seq_c, seq_t)
+    _assert_same_lrs(mom_c, mom_t)
+
+
+def _sequential(lib, recipe):
+    def make(o):
+        inner = [getattr(lib.optim.lr_scheduler, name)(o, **kwargs) for name, kwargs in recipe[0]]
+        return lib.optim.lr_scheduler.SequentialLR(o, inner, milestones=recipe[1])
+    return make
+
+
+SEQUENTIAL = [
+    ([("LinearLR", dict(start_factor=0.1, total_iters=5)), ("CosineAnnealingLR", dict(T_max=10))],
+     [5]),
+    ([("ConstantLR", dict(factor=0.2, total_iters=10)), ("ExponentialLR", dict(gamma=0.8)),
+      ("StepLR", dict(step_size=3, gamma=0.5))], [4, 12]),
+    ([("LinearLR", dict(start_factor=0.5, end_factor=0.9, total_iters=3)),
+      ("PolynomialLR", dict(total_iters=6, power=2.0)),
+      ("MultiStepLR", dict(milestones=[2, 4], gamma=0.5))], [6, 6]),
+    ([("ExponentialLR", dict(gamma=0.9)),
+      ("MultiplicativeLR", dict(lr_lambda=lambda e: 0.9))], [7]),
+]
+
+
+@pytest.mark.parametrize("recipe", SEQUENTIAL)
+def test_sequential_lr_matches_torch(recipe):
+    seq_c, seq_t, *_ = _lr_sequences(_sequential(cr, recipe), _sequential(torch, recipe))
+    _assert_same_lrs(seq_c, seq_t)
+
+
+def test_chained_scheduler_matches_torch():
+    def make(lib):
+        def chained(o):
+            s = lib.optim.lr_scheduler
+            return s.ChainedScheduler([s.ConstantLR(o, factor=0.5, total_iters=4),
+                                       s.ExponentialLR(o, gamma=0.9),
+                                       s.CosineAnnealingWarmRestarts(o, T_0=6)])
+        return chained
+
+    seq_c, seq_t, *_ = _lr_sequences(make(cr), make(torch))
     _assert_same_lrs(seq_c, seq_t)
 
 
