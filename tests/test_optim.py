@@ -24,6 +24,11 @@ CONVERGING = [
     (optim.RMSprop, dict(lr=0.01, momentum=0.9, centered=True)),
     (optim.Adagrad, dict(lr=0.5)),
     (optim.Adadelta, dict(lr=50.0)),
+    (optim.NAdam, dict(lr=0.1)),
+    (optim.RAdam, dict(lr=0.1)),
+    (optim.Adamax, dict(lr=0.1)),
+    (optim.Rprop, dict(lr=0.1)),
+    (optim.ASGD, dict(lr=0.1, t0=50)),
 ]
 
 
@@ -88,7 +93,12 @@ def test_step_never_changes_the_gradient_and_skips_missing_ones():
                         (optim.Adam, dict(weight_decay=0.1, maximize=True)),
                         (optim.RMSprop, dict(weight_decay=0.1, centered=True)),
                         (optim.Adagrad, dict(weight_decay=0.1)),
-                        (optim.Adadelta, dict(weight_decay=0.1, maximize=True))]:
+                        (optim.Adadelta, dict(weight_decay=0.1, maximize=True)),
+                        (optim.NAdam, dict(weight_decay=0.1, decoupled_weight_decay=True)),
+                        (optim.RAdam, dict(weight_decay=0.1, maximize=True)),
+                        (optim.Adamax, dict(weight_decay=0.1, maximize=True)),
+                        (optim.Rprop, dict(maximize=True)),
+                        (optim.ASGD, dict(weight_decay=0.1, maximize=True))]:
         before = w.data.copy()
         opt = cls([w, frozen], **kwargs)
         opt.step()
@@ -152,14 +162,45 @@ def test_closure_is_called_and_its_loss_returned():
     assert not np.array_equal(w.data, np.zeros(4))
 
 
-def test_float32_parameters_and_state_stay_float32():
+@pytest.mark.parametrize("cls", [optim.Adam, optim.NAdam, optim.RAdam, optim.Adamax, optim.Rprop,
+                                 optim.ASGD])
+def test_float32_parameters_and_state_stay_float32(cls):
     w = Parameter(cr.randn(3, 4))
-    opt = optim.Adam([w], lr=0.1, weight_decay=0.1)
-    (w * w).sum().backward()
-    opt.step()
+    opt = cls([w], lr=0.1)
+    for _ in range(2):
+        (w * w).sum().backward()
+        opt.step()
     assert w.dtype == np.float32
-    assert opt.state[w]["exp_avg"].dtype == np.float32
-    assert opt.state[w]["exp_avg_sq"].dtype == np.float32
+    arrays = [v for v in opt.state[w].values() if isinstance(v, cr.Tensor)]
+    assert arrays and all(a.dtype == np.float32 for a in arrays)
+
+
+@pytest.mark.parametrize("cls,kwargs,keys", [
+    (optim.NAdam, {}, {"step", "mu_product", "exp_avg", "exp_avg_sq"}),
+    (optim.RAdam, {}, {"step", "exp_avg", "exp_avg_sq"}),
+    (optim.Adamax, {}, {"step", "exp_avg", "exp_inf"}),
+    (optim.Rprop, {}, {"step", "prev", "step_size"}),
+    (optim.ASGD, {}, {"step", "eta", "mu", "ax"}),
+])
+def test_new_optimizers_keep_torchs_state_names(cls, kwargs, keys):
+    w = _new_param()
+    opt = cls([w], **kwargs)
+    _run(opt, w, 2)
+    assert set(opt.state[w]) == keys
+    assert opt.state[w]["step"] == 2
+
+
+def test_rprop_steps_by_sign_grows_and_shrinks_per_element():
+    w = _new_param([0.0, 0.0, 0.0, 0.0])
+    opt = optim.Rprop([w], lr=0.1, etas=(0.5, 2.0), step_sizes=(0.01, 0.3))
+    for grad in ([1.0, -1.0, 1.0, 0.0], [3.0, -0.5, -1.0, 2.0], [1.0, -1.0, 5.0, 1.0]):
+        w.grad = cr.tensor(np.array(grad))
+        opt.step()
+    # element 0: same sign thrice -> steps 0.1, 0.2, 0.3 (capped); element 2: a flip at step 2
+    # shrinks its size to 0.05 and skips that step, and step 3 counts as a fresh start;
+    # element 3: a zero gradient takes no step and keeps its size
+    np.testing.assert_allclose(w.data, [-0.6, 0.6, -0.15, -0.3])
+    np.testing.assert_allclose(opt.state[w]["step_size"].data, [0.3, 0.3, 0.05, 0.2])
 
 
 def test_a_graph_that_used_the_old_values_refuses_backward():
@@ -187,6 +228,11 @@ def _run(opt, w, steps):
     (optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
     (optim.Adagrad, dict(lr=0.1, lr_decay=0.01)),
     (optim.Adadelta, dict(lr=2.0)),
+    (optim.NAdam, dict(lr=0.05, weight_decay=0.01)),
+    (optim.RAdam, dict(lr=0.05, betas=(0.9, 0.9))),
+    (optim.Adamax, dict(lr=0.05)),
+    (optim.Rprop, dict(lr=0.05)),
+    (optim.ASGD, dict(lr=0.05, t0=3)),
 ])
 def test_state_dict_round_trip_continues_identically(cls, kwargs):
     w1 = _new_param()
@@ -249,6 +295,18 @@ BAD = [
     (optim.Adagrad, dict(initial_accumulator_value=-1.0), "invalid initial_accumulator_value"),
     (optim.Adadelta, dict(rho=1.5), "Adadelta: invalid rho 1.5"),
     (optim.Adadelta, dict(eps=-1.0), "Adadelta: invalid eps -1.0"),
+    (optim.NAdam, dict(momentum_decay=-0.1), "NAdam: invalid momentum_decay -0.1"),
+    (optim.NAdam, dict(betas=(0.9, 1.0)), "NAdam: invalid beta parameter at index 1 1.0"),
+    (optim.RAdam, dict(lr=-1e-3), "RAdam: invalid lr -0.001"),
+    (optim.RAdam, dict(betas=(0.9,)), r"RAdam: invalid betas \(0.9,\): give two"),
+    (optim.Adamax, dict(eps=-1.0), "Adamax: invalid eps -1.0"),
+    (optim.Adamax, dict(weight_decay=-0.1), "Adamax: invalid weight_decay -0.1"),
+    (optim.Rprop, dict(etas=(1.2, 0.5)), r"Rprop: invalid etas \(1.2, 0.5\): give"),
+    (optim.Rprop, dict(etas=(0.5, 1.0)), "0 < eta_minus < 1 < eta_plus"),
+    (optim.Rprop, dict(step_sizes=(1.0, 0.1)), r"Rprop: invalid step_sizes \(1.0, 0.1\)"),
+    (optim.ASGD, dict(lr=-0.1), "ASGD: invalid lr -0.1"),
+    (optim.ASGD, dict(weight_decay=-0.1), "ASGD: invalid weight_decay -0.1"),
+    (optim.ASGD, dict(t0="soon"), "ASGD: invalid t0 'soon': it must be a number"),
 ]
 
 
@@ -304,6 +362,11 @@ def test_repr_lists_the_groups():
     (optim.RMSprop, dict(lr=0.01, centered=True, momentum=0.5)),
     (optim.Adagrad, dict(lr=0.1)),
     (optim.Adadelta, dict()),
+    (optim.NAdam, dict(lr=0.01, weight_decay=0.01, decoupled_weight_decay=True)),
+    (optim.RAdam, dict(lr=0.01, betas=(0.9, 0.5))),
+    (optim.Adamax, dict(lr=0.01)),
+    (optim.Rprop, dict()),
+    (optim.ASGD, dict(t0=1)),
 ])
 def test_chunked_threaded_update_equals_whole_array_update(cls, kwargs, monkeypatch):
     rng = np.random.default_rng(0)
@@ -431,6 +494,142 @@ def test_schedule_argument_errors():
         sched.StepLR(_sgd(), step_size=2, last_epoch=5)
     with pytest.raises(TypeError, match="expected a chainrule optimizer"):
         sched.StepLR(object(), step_size=2)
+
+
+def _lrs_after(scheduler, steps):
+    lrs = []
+    for _ in range(steps):
+        scheduler.step()
+        lrs.append(scheduler.get_last_lr())
+    return lrs
+
+
+class _Halving:
+    """A callable object: its attributes go into state dicts, unlike a function's."""
+
+    def __init__(self):
+        self.base = 2.0
+
+    def __call__(self, x):
+        return 1 / self.base ** (x - 1)
+
+
+SAVED_SCHEDULES = [
+    lambda o: sched.ConstantLR(o, factor=0.5, total_iters=3),
+    lambda o: sched.PolynomialLR(o, total_iters=8, power=2.0),
+    lambda o: sched.MultiplicativeLR(o, lambda e: 0.9),
+    lambda o: sched.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2, eta_min=0.01),
+    lambda o: sched.CyclicLR(o, 0.01, 0.1, step_size_up=3, scale_fn=_Halving()),
+    lambda o: sched.SequentialLR(o, [sched.LinearLR(o, 0.1, total_iters=3),
+                                     sched.ExponentialLR(o, 0.8)], milestones=[3]),
+    lambda o: sched.ChainedScheduler([sched.ConstantLR(o, 0.5, total_iters=2),
+                                      sched.ExponentialLR(o, 0.8)]),
+]
+
+
+@pytest.mark.parametrize("make", SAVED_SCHEDULES)
+def test_new_schedule_state_dict_round_trip_continues_identically(make):
+    first_opt = _sgd(0.1, momentum=0.9)
+    first = make(first_opt)
+    _lrs_after(first, 4)
+    saved = copy.deepcopy(first.state_dict())
+    assert "optimizer" not in saved
+    second_opt = _sgd(0.1, momentum=0.9)
+    second = make(second_opt)
+    second.load_state_dict(saved)
+    second_opt.param_groups[0].update(lr=first_opt.param_groups[0]["lr"],
+                                      momentum=first_opt.param_groups[0]["momentum"])
+    assert _lrs_after(second, 6) == _lrs_after(first, 6)
+
+
+def test_sequential_and_chained_state_dicts_nest_their_schedules():
+    opt = _sgd(0.1)
+    inner = [sched.ConstantLR(opt, total_iters=2), sched.StepLR(opt, step_size=2)]
+    sd = sched.SequentialLR(opt, inner, milestones=[2]).state_dict()
+    assert [s["total_iters"] for s in sd["_schedulers"][:1]] == [2]
+    assert sd["_schedulers"][1]["step_size"] == 2 and sd["_milestones"] == [2]
+    sd = sched.ChainedScheduler(inner).state_dict()
+    assert len(sd["_schedulers"]) == 2 and "optimizer" not in sd
+
+
+def test_cyclic_lr_saves_a_callable_scale_fn_but_not_a_function():
+    fn = _Halving()
+    s = sched.CyclicLR(_sgd(0.1, momentum=0.9), 0.01, 0.1, scale_fn=fn)
+    sd = s.state_dict()
+    assert sd["_scale_fn_custom"] == {"base": 2.0}
+    fn.base = 3.0
+    s.load_state_dict(sd)
+    assert fn.base == 2.0
+    sd = sched.CyclicLR(_sgd(0.1, momentum=0.9), 0.01, 0.1, scale_fn=lambda x: 1.0).state_dict()
+    assert sd["_scale_fn_custom"] is None
+
+
+def test_cyclic_lr_peaks_at_max_lr_and_moves_momentum_the_other_way():
+    opt = _sgd(0.1, momentum=0.9)
+    s = sched.CyclicLR(opt, base_lr=0.1, max_lr=1.0, step_size_up=2, step_size_down=3)
+    assert s.get_last_lr() == [0.1] and opt.param_groups[0]["momentum"] == 0.9
+    lrs = [lr for (lr,) in _lrs_after(s, 5)]
+    np.testing.assert_allclose(lrs, [0.55, 1.0, 0.7, 0.4, 0.1])
+    assert opt.param_groups[0]["momentum"] == pytest.approx(0.9)
+    s.step()
+    s.step()
+    assert opt.param_groups[0]["momentum"] == pytest.approx(0.8)  # at the peak of the rate
+
+
+def test_warm_restarts_restart_at_lr0_with_growing_periods():
+    opt = _sgd(1.0)
+    s = sched.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2)
+    lrs = [lr for (lr,) in _lrs_after(s, 7)]
+    np.testing.assert_allclose(lrs, [0.5, 1.0, 0.5 + 0.5 * math.cos(math.pi / 4), 0.5,
+                                     0.5 - 0.5 * math.cos(math.pi / 4), 1.0, 0.5 + 0.5 *
+                                     math.cos(math.pi / 8)], atol=1e-15)
+    with pytest.raises(ValueError, match="epoch must be >= 0, got -1"):
+        s.step(-1)
+
+
+NEW_SCHEDULE_ERRORS = [
+    (lambda o: sched.ConstantLR(o, factor=1.5), ValueError, r"ConstantLR: factor must be in \(0, 1\]"),
+    (lambda o: sched.ConstantLR(o, total_iters=-1), ValueError, "ConstantLR: total_iters"),
+    (lambda o: sched.PolynomialLR(o, total_iters=0), ValueError,
+     "PolynomialLR: total_iters must be a positive integer, got 0"),
+    (lambda o: sched.MultiplicativeLR(o, 0.9), TypeError,
+     "MultiplicativeLR: lr_lambda must be callable, got float"),
+    (lambda o: sched.CosineAnnealingWarmRestarts(o, T_0=0), ValueError,
+     "CosineAnnealingWarmRestarts: T_0 must be a positive integer, got 0"),
+    (lambda o: sched.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=1.5), ValueError,
+     "T_mult must be an integer >= 1, got 1.5"),
+    (lambda o: sched.CyclicLR(o, 0.01, 0.1, mode="sawtooth"), ValueError,
+     "CyclicLR: mode must be .* got 'sawtooth'"),
+    (lambda o: sched.CyclicLR(o, 0.01, 0.1, step_size_up=0), ValueError,
+     "CyclicLR: step_size_up must be a positive number, got 0"),
+    (lambda o: sched.CyclicLR(o, [0.01, 0.02], 0.1), ValueError,
+     "CyclicLR: expected 1 values of base_lr"),
+    (lambda o: sched.CyclicLR(o, 0.01, 0.1, scale_fn=abs, scale_mode="epoch"), ValueError,
+     "scale_mode must be 'cycle' or 'iterations'"),
+    (lambda o: sched.SequentialLR(o, [sched.StepLR(o, 2)], milestones=[3]), ValueError,
+     "SequentialLR: expected 0 milestones .* got 1"),
+    (lambda o: sched.SequentialLR(o, [], milestones=[]), ValueError,
+     "SequentialLR: expected at least one scheduler"),
+    (lambda o: sched.SequentialLR(o, [sched.StepLR(_sgd(), 2)], []), ValueError,
+     r"SequentialLR: schedulers\[0\] \(StepLR\) wraps another optimizer"),
+    (lambda o: sched.ChainedScheduler([sched.StepLR(o, 2), sched.ReduceLROnPlateau(o)]), ValueError,
+     r"ChainedScheduler: schedulers\[1\] is a ReduceLROnPlateau"),
+    (lambda o: sched.ChainedScheduler([sched.StepLR(o, 2), "StepLR"], o), TypeError,
+     r"ChainedScheduler: schedulers\[1\] is a str"),
+]
+
+
+@pytest.mark.parametrize("make,error,message", NEW_SCHEDULE_ERRORS, ids=[m for *_, m in NEW_SCHEDULE_ERRORS])
+def test_new_schedule_argument_errors(make, error, message):
+    with pytest.raises(error, match=message):
+        make(_sgd())
+
+
+def test_cyclic_lr_needs_a_momentum_to_cycle():
+    with pytest.raises(ValueError, match="CyclicLR: cycle_momentum is on, but Adagrad has neither"):
+        sched.CyclicLR(optim.Adagrad([_new_param()]), 0.01, 0.1)
+    s = sched.CyclicLR(optim.Adagrad([_new_param()]), 0.01, 0.1, cycle_momentum=False)
+    assert s.get_last_lr() == [0.01]
 
 
 # ----------------------------------------------------------------- clipping and the L1 penalty

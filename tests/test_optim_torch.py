@@ -106,6 +106,58 @@ def test_param_groups_with_their_own_options_match_torch(name):
     _run_pair(name, {}, groups=groups)
 
 
+@pytest.fixture
+def torch_float64_scalars():
+    """PyTorch keeps per-parameter numbers (NAdam's mu_product, ASGD's eta and mu) as tensors of
+    its default dtype, float32 unless changed; ours are Python floats.  So that float64 runs
+    agree to 1e-10, torch's default dtype is float64 for these tests."""
+    saved = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(saved)
+
+
+NEW_CASES = [
+    ("NAdam", dict()),
+    ("NAdam", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, momentum_decay=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, maximize=True)),
+    ("RAdam", dict()),
+    ("RAdam", dict(lr=0.01, betas=(0.8, 0.9), eps=1e-6)),  # rho_t > 5 from step 6 on
+    ("RAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.9), weight_decay=0.1, decoupled_weight_decay=True)),
+    ("RAdam", dict(lr=0.01, betas=(0.9, 0.8), maximize=True)),
+    ("Adamax", dict()),
+    ("Adamax", dict(lr=0.01, betas=(0.8, 0.9), eps=1e-3)),
+    ("Adamax", dict(lr=0.01, weight_decay=0.1)),
+    ("Adamax", dict(lr=0.01, weight_decay=0.1, maximize=True)),
+    ("Rprop", dict()),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.08))),
+    ("Rprop", dict(lr=0.05, maximize=True)),
+    ("ASGD", dict()),
+    ("ASGD", dict(lr=0.05, lambd=0.1, alpha=0.5, t0=5, weight_decay=0.1)),
+    ("ASGD", dict(lr=0.05, t0=3, maximize=True)),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", NEW_CASES, ids=[f"{n}-{k}" for n, k in NEW_CASES])
+def test_new_optimizer_trajectory_and_state_match_torch(name, kwargs, torch_float64_scalars):
+    opt_c, opt_t = _run_pair(name, kwargs)
+    ours, theirs = opt_c.state_dict()["state"], opt_t.state_dict()["state"]
+    for index in (0, 1):
+        assert set(ours[index]) == set(theirs[index])
+        for key, value in theirs[index].items():
+            np.testing.assert_allclose(np.asarray(getattr(ours[index][key], "data", ours[index][key])),
+                                       value.numpy(), rtol=RTOL, atol=ATOL, err_msg=key)
+
+
+@pytest.mark.parametrize("name", ["NAdam", "RAdam", "Adamax", "Rprop", "ASGD"])
+def test_new_optimizer_param_groups_match_torch(name, torch_float64_scalars):
+    groups = [{"lr": 0.01}, {"lr": 0.05, "maximize": True}]
+    _run_pair(name, {}, groups=groups)
+
+
 def test_state_dict_loads_into_fresh_optimizer_and_continues_like_torch():
     """Half the steps, then save and load into a fresh optimizer: still on torch's path."""
     data = _problem()
@@ -143,8 +195,13 @@ def test_state_dict_loads_into_fresh_optimizer_and_continues_like_torch():
     ("Adam", dict(lr=0.01, weight_decay=0.01)),
     ("RMSprop", dict(lr=0.001, centered=True, momentum=0.9)),
     ("Adadelta", dict()),
+    ("NAdam", dict(lr=0.01, weight_decay=0.01)),
+    ("RAdam", dict(lr=0.01, betas=(0.5, 0.9))),  # rho_t > 5 (the adaptive step) from step 6
+    ("Adamax", dict(lr=0.01)),
+    ("Rprop", dict()),
+    ("ASGD", dict(t0=1)),
 ])
-def test_large_parameters_chunked_across_threads_match_torch(name, kwargs):
+def test_large_parameters_chunked_across_threads_match_torch(name, kwargs, torch_float64_scalars):
     """Parameters above the chunk size and the parallel threshold take the threaded path."""
     rng = np.random.default_rng(3)
     shapes = [(600, 500), (140_001,), (3, 5)]  # above CHUNK and PARALLEL_MIN: chunked, threaded
@@ -154,7 +211,7 @@ def test_large_parameters_chunked_across_threads_match_torch(name, kwargs):
     theirs = [torch.nn.Parameter(torch.tensor(a.copy())) for a in start]
     opt_c = getattr(optim, name)(ours, **kwargs)
     opt_t = getattr(torch.optim, name)(theirs, **kwargs)
-    for step in range(3):
+    for step in range(7):
         for a, b in zip(ours, theirs):
             g = rng.standard_normal(a.shape)
             a.grad = cr.tensor(g)
@@ -206,6 +263,12 @@ SCHEDULES = [
     ("CosineAnnealingLR", dict(T_max=7, eta_min=0.001)),
     ("LinearLR", dict()),
     ("LinearLR", dict(start_factor=0.1, end_factor=0.8, total_iters=12)),
+    ("ConstantLR", dict()),
+    ("ConstantLR", dict(factor=0.5, total_iters=12)),
+    ("PolynomialLR", dict()),
+    ("PolynomialLR", dict(total_iters=20, power=2.5)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=5)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=3, T_mult=2, eta_min=0.001)),
 ]
 
 
@@ -222,6 +285,118 @@ def test_lambda_lr_matches_torch():
     fns = [lambda e: 0.95 ** e, lambda e: 1.0 / (1 + e)]
     seq_c, seq_t, *_ = _lr_sequences(lambda o: sched.LambdaLR(o, fns),
                                      lambda o: torch.optim.lr_scheduler.LambdaLR(o, fns))
+    _assert_same_lrs(seq_c, seq_t)
+
+
+def test_multiplicative_lr_matches_torch():
+    fns = [lambda e: 0.95, lambda e: 1.0 - 0.01 * e]
+    seq_c, seq_t, *_ = _lr_sequences(lambda o: sched.MultiplicativeLR(o, fns),
+                                     lambda o: torch.optim.lr_scheduler.MultiplicativeLR(o, fns))
+    _assert_same_lrs(seq_c, seq_t)
+
+
+@pytest.mark.parametrize("T_mult", [1, 2, 3])
+def test_warm_restarts_with_fractional_epochs_match_torch(T_mult):
+    """step(epoch) with epoch + batch / batches, as PyTorch documents, over several restarts."""
+    opt_c, opt_t = _two_group_optimizers()
+    s_c = sched.CosineAnnealingWarmRestarts(opt_c, T_0=2, T_mult=T_mult, eta_min=0.01)
+    s_t = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt_t, T_0=2, T_mult=T_mult,
+                                                               eta_min=0.01)
+    for epoch in range(14):
+        for batch in range(4):
+            s_c.step(epoch + batch / 4)
+            s_t.step(epoch + batch / 4)
+            _assert_same_lrs(s_c.get_last_lr(), s_t.get_last_lr())
+            assert s_c.T_i == s_t.T_i and s_c.last_epoch == s_t.last_epoch
+    s_c.step()  # and on by whole epochs from there
+    s_t.step()
+    _assert_same_lrs(s_c.get_last_lr(), s_t.get_last_lr())
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("StepLR", dict(step_size=3, gamma=0.5)),
+    ("MultiStepLR", dict(milestones=[2, 5, 5], gamma=0.3)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=6, eta_min=0.001)),
+    ("LinearLR", dict(start_factor=0.2, total_iters=4)),
+    ("ConstantLR", dict(factor=0.5, total_iters=3)),
+    ("PolynomialLR", dict(total_iters=6, power=2.0)),
+])
+def test_step_with_an_epoch_uses_the_closed_form_like_torch(name, kwargs):
+    opt_c, opt_t = _two_group_optimizers()
+    s_c = getattr(sched, name)(opt_c, **kwargs)
+    s_t = getattr(torch.optim.lr_scheduler, name)(opt_t, **kwargs)
+    for epoch in [3, 1, 7, 0, 5]:
+        with pytest.warns(UserWarning, match="deprecated"):
+            s_c.step(epoch)
+        with pytest.warns(UserWarning):
+            s_t.step(epoch)
+        _assert_same_lrs(s_c.get_last_lr(), s_t.get_last_lr())
+
+
+CYCLIC = [
+    ("SGD", dict(base_lr=0.01, max_lr=0.1, step_size_up=4)),
+    ("SGD", dict(base_lr=[0.01, 0.02], max_lr=[0.1, 0.05], step_size_up=4, step_size_down=3,
+                 mode="triangular2", base_momentum=0.7, max_momentum=0.95)),
+    ("SGD", dict(base_lr=0.01, max_lr=0.1, step_size_up=3, mode="exp_range", gamma=0.97)),
+    ("SGD", dict(base_lr=0.01, max_lr=0.1, step_size_up=5, step_size_down=2,
+                 scale_fn=lambda x: 1.0 / x, scale_mode="cycle")),
+    ("SGD", dict(base_lr=0.01, max_lr=0.1, step_size_up=5, scale_fn=lambda x: 0.9 ** x,
+                 scale_mode="iterations", cycle_momentum=False)),
+    ("Adam", dict(base_lr=0.001, max_lr=0.01, step_size_up=4, step_size_down=6)),
+    ("NAdam", dict(base_lr=0.001, max_lr=0.01, step_size_up=2, mode="triangular2")),
+]
+
+
+@pytest.mark.parametrize("opt_name,kwargs", CYCLIC)
+def test_cyclic_lr_matches_torch_lr_and_momentum(opt_name, kwargs):
+    def momentum(group):
+        return group["betas"][0] if "betas" in group else group["momentum"]
+
+    seq_c, seq_t, mom_c, mom_t, *_ = _lr_sequences(
+        lambda o: sched.CyclicLR(o, **kwargs),
+        lambda o: torch.optim.lr_scheduler.CyclicLR(o, **kwargs),
+        steps=40, opt_name=opt_name, extra=momentum)
+    _assert_same_lrs(seq_c, seq_t)
+    _assert_same_lrs(mom_c, mom_t)
+
+
+def _sequential(lib, recipe):
+    def make(o):
+        inner = [getattr(lib.optim.lr_scheduler, name)(o, **kwargs) for name, kwargs in recipe[0]]
+        return lib.optim.lr_scheduler.SequentialLR(o, inner, milestones=recipe[1])
+    return make
+
+
+SEQUENTIAL = [
+    ([("LinearLR", dict(start_factor=0.1, total_iters=5)), ("CosineAnnealingLR", dict(T_max=10))],
+     [5]),
+    ([("ConstantLR", dict(factor=0.2, total_iters=10)), ("ExponentialLR", dict(gamma=0.8)),
+      ("StepLR", dict(step_size=3, gamma=0.5))], [4, 12]),
+    ([("LinearLR", dict(start_factor=0.5, end_factor=0.9, total_iters=3)),
+      ("PolynomialLR", dict(total_iters=6, power=2.0)),
+      ("MultiStepLR", dict(milestones=[2, 4], gamma=0.5))], [6, 6]),
+    ([("ExponentialLR", dict(gamma=0.9)),
+      ("MultiplicativeLR", dict(lr_lambda=lambda e: 0.9))], [7]),
+]
+
+
+@pytest.mark.parametrize("recipe", SEQUENTIAL)
+def test_sequential_lr_matches_torch(recipe):
+    seq_c, seq_t, *_ = _lr_sequences(_sequential(cr, recipe), _sequential(torch, recipe))
+    _assert_same_lrs(seq_c, seq_t)
+
+
+def test_chained_scheduler_matches_torch():
+    def make(lib):
+        def chained(o):
+            s = lib.optim.lr_scheduler
+            return s.ChainedScheduler([s.ConstantLR(o, factor=0.5, total_iters=4),
+                                       s.ExponentialLR(o, gamma=0.9),
+                                       s.CosineAnnealingWarmRestarts(o, T_0=6)])
+        return chained
+
+    seq_c, seq_t, *_ = _lr_sequences(make(cr), make(torch))
     _assert_same_lrs(seq_c, seq_t)
 
 
@@ -346,8 +521,13 @@ def test_clip_grad_value_matches_torch():
 
 @pytest.mark.parametrize("name,kwargs", [("Adam", dict(lr=0.01, amsgrad=True)),
                                          ("SGD", dict(lr=0.05, momentum=0.9)),
-                                         ("RMSprop", dict(lr=0.005, centered=True))])
-def test_torch_state_dict_loads_and_continues(name, kwargs):
+                                         ("RMSprop", dict(lr=0.005, centered=True)),
+                                         ("NAdam", dict(lr=0.01, weight_decay=0.1)),
+                                         ("RAdam", dict(lr=0.01)),
+                                         ("Adamax", dict(lr=0.01)),
+                                         ("Rprop", dict(lr=0.05)),
+                                         ("ASGD", dict(lr=0.05, t0=5))])
+def test_torch_state_dict_loads_and_continues(name, kwargs, torch_float64_scalars):
     """A PyTorch optimizer's state_dict (tensors, float steps) loads into ours mid-training."""
     data = _problem()
     ours = [Parameter(cr.tensor(data["w"].copy())), Parameter(cr.tensor(data["b"].copy()))]

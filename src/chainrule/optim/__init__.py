@@ -15,6 +15,12 @@ from chainrule.optim.rmsprop import RMSprop
 from chainrule.optim.adam import Adam, AdamW
 from chainrule.optim.adagrad import Adagrad
 from chainrule.optim.adadelta import Adadelta
+from chainrule.optim.adamax import Adamax
+from chainrule.optim.nadam import NAdam
+from chainrule.optim.radam import RAdam
+from chainrule.optim.rprop import Rprop
+from chainrule.optim.asgd import ASGD
 from chainrule.optim import lr_scheduler
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "NAdam",
+           "RAdam", "Rprop", "ASGD", "lr_scheduler"]

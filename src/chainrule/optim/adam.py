@@ -1,4 +1,5 @@
-"""Adam and AdamW: per-element step sizes from running averages of the gradient and its square."""
+"""Adam and AdamW: per-element step sizes from running averages of the gradient and its square;
+and what Adam's variants (NAdam, RAdam, Adamax) share with them."""
 import math
 import numbers
 
@@ -7,7 +8,60 @@ from chainrule.optim.optimizer import Optimizer
 from chainrule.tensor import Tensor
 
 
-class Adam(Optimizer):
+class AdamFamily(Optimizer):
+    """What Adam and its variants (NAdam, RAdam, Adamax) share: the checks of lr, eps,
+    weight_decay and betas, and the L2 or decoupled weight decay."""
+
+    def _check_group(self, group):
+        self._check_number(group, "lr")
+        self._check_number(group, "eps")
+        self._check_number(group, "weight_decay")
+        betas = group["betas"]
+        self._check(isinstance(betas, (tuple, list)) and len(betas) == 2, "betas", betas,
+                    "give two coefficients (beta1, beta2)")
+        for i, beta in enumerate(betas):
+            ok = isinstance(beta, numbers.Real) and 0.0 <= beta < 1.0
+            self._check(ok, f"beta parameter at index {i}", beta, "it must be in [0, 1)")
+
+    def _init_state(self, param, group, state):
+        zeros(param, state, "exp_avg", "exp_avg_sq")
+
+    def _decayed_grad(self, p, g, group, out):
+        """The gradient the moments follow: with ``decoupled_weight_decay`` the weights
+        shrink here, ``p <- p - lr * weight_decay * p``, and the gradient is left alone;
+        otherwise the L2 penalty's gradient ``weight_decay * p`` is added to it."""
+        weight_decay = group["weight_decay"]
+        if group.get("decoupled_weight_decay", False):
+            if weight_decay != 0:
+                p *= 1 - group["lr"] * weight_decay
+            weight_decay = 0
+        return self._effective_grad(p, g, weight_decay, group["maximize"], out)
+
+
+def zeros(param, state, *names):
+    """Add to ``state`` a zero array of the parameter's shape under each name it lacks."""
+    for name in names:
+        if name not in state:
+            state[name] = Tensor(xp.zeros_like(param.data))
+
+
+def update_average(m, g, beta1, tmp):
+    """m <- beta1 m + (1 - beta1) g, in place (``tmp``: a scratch array)."""
+    m *= beta1
+    xp.multiply(g, 1 - beta1, out=tmp)
+    m += tmp
+
+
+def update_moments(g, m, v, beta1, beta2, tmp):
+    """m <- beta1 m + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2  (in place; ``tmp`` scratch)."""
+    update_average(m, g, beta1, tmp)
+    v *= beta2
+    xp.multiply(g, g, out=tmp)
+    tmp *= 1 - beta2
+    v += tmp
+
+
+class Adam(AdamFamily):
     """Adam (Kingma & Ba, 2015), as ``torch.optim.Adam``.
 
     With ``g`` the gradient (negated if ``maximize``), at step t::
@@ -29,45 +83,21 @@ class Adam(Optimizer):
                         maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def _check_group(self, group):
-        self._check_number(group, "lr")
-        self._check_number(group, "eps")
-        self._check_number(group, "weight_decay")
-        betas = group["betas"]
-        self._check(isinstance(betas, (tuple, list)) and len(betas) == 2, "betas", betas,
-                    "give two coefficients (beta1, beta2)")
-        for i, beta in enumerate(betas):
-            ok = isinstance(beta, numbers.Real) and 0.0 <= beta < 1.0
-            self._check(ok, f"beta parameter at index {i}", beta, "it must be in [0, 1)")
-
     def _init_state(self, param, group, state):
-        if "exp_avg" not in state:
-            state["exp_avg"] = Tensor(xp.zeros_like(param.data))
-            state["exp_avg_sq"] = Tensor(xp.zeros_like(param.data))
-        if group["amsgrad"] and "max_exp_avg_sq" not in state:
-            state["max_exp_avg_sq"] = Tensor(xp.zeros_like(param.data))
+        super()._init_state(param, group, state)
+        if group["amsgrad"]:
+            zeros(param, state, "max_exp_avg_sq")
 
     def _cost(self, group):
         return 1.25  # 12 passes (one a square root) to RMSprop's 9
 
     def _update(self, p, g, s, group, tmp):
-        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
         t = s["step"]
-        if group["decoupled_weight_decay"]:
-            if weight_decay != 0:
-                p *= 1 - lr * weight_decay           # p <- p - lr weight_decay p
-            g = self._effective_grad(p, g, 0, group["maximize"], tmp[0])
-        else:
-            g = self._effective_grad(p, g, weight_decay, group["maximize"], tmp[0])
+        g = self._decayed_grad(p, g, group, tmp[0])
         m, v, a = s["exp_avg"], s["exp_avg_sq"], tmp[1]
-        m *= beta1                                   # m <- beta1 m + (1 - beta1) g
-        xp.multiply(g, 1 - beta1, out=a)
-        m += a
-        v *= beta2                                   # v <- beta2 v + (1 - beta2) g^2
-        xp.multiply(g, g, out=a)
-        a *= 1 - beta2
-        v += a
+        update_moments(g, m, v, beta1, beta2, a)
         if group["amsgrad"]:
             v = xp.maximum(s["max_exp_avg_sq"], v, out=s["max_exp_avg_sq"])
         if lr == 0:
