@@ -813,6 +813,86 @@ nn_case("nll_loss",
         Sample(((4, 3),), dict(target=TARGET_IGNORED, weight=CLASS_WEIGHT)),
         Sample(((2, 3, 5),), dict(target=TARGET_2x5)))
 
+# margin, ranking and embedding losses (labels in {1, -1}; class indices for multi_margin_loss)
+SIGNS_4 = np.array([1.0, -1.0, -1.0, 1.0])
+SIGNS_3x4 = np.array([[1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, 1.0]])
+SIGNS_3 = np.array([1.0, -1.0, 1.0])
+
+
+def counts(rng, shape):
+    """Poisson counts in [0, 4] kept 0.1 away from 1, where Stirling's term switches on."""
+    t = rng.uniform(0.0, 4.0, shape)
+    return np.where(np.abs(t - 1) < 0.1, t + 0.3, t)
+
+
+nn_case("soft_margin_loss",
+        *[Sample(((3, 4),), dict(target=SIGNS_3x4, reduction=r)) for r in _REDUCTIONS],
+        Sample(((3, 4),), dict(target=SIGNS_4)),                                 # broadcast target
+        Sample(((4,),), dict(target=SIGNS_4, reduction="none"), domain=fixed([-30.0, -3.0, 3.0, 30.0])))
+nn_case("multilabel_soft_margin_loss",
+        *[Sample(((3, 4), (3, 4)), dict(reduction=r), domain=(real, probability)) for r in _REDUCTIONS],
+        Sample(((3, 4), (3, 4)), dict(weight=BCE_WEIGHT, reduction="none"), domain=(real, probability)),
+        Sample(((4,), (4,)), domain=(real, probability)))
+nn_case("multi_margin_loss",
+        *[Sample(((4, 3),), dict(target=TARGET_4, reduction=r)) for r in _REDUCTIONS],
+        *[Sample(((4, 3),), dict(target=TARGET_4, p=2, margin=0.5, reduction=r)) for r in _REDUCTIONS],
+        Sample(((4, 3),), dict(target=TARGET_4, weight=CLASS_WEIGHT)),
+        Sample(((4, 3),), dict(target=TARGET_4, p=2, weight=CLASS_WEIGHT, reduction="none")),
+        Sample(((3,),), dict(target=np.array(1), reduction="none")))                # unbatched
+nn_case("margin_ranking_loss",
+        *[Sample(((4,), (4,), (4,)), dict(reduction=r), domain=(real, real, nonzero)) for r in _REDUCTIONS],
+        Sample(((3, 4), (1, 4), (3, 1)), dict(margin=0.5, reduction="none"), domain=(real, real, nonzero)))
+nn_case("hinge_embedding_loss",
+        *[Sample(((3, 4),), dict(target=SIGNS_3x4, reduction=r), domain=positive) for r in _REDUCTIONS],
+        Sample(((3, 4),), dict(target=SIGNS_4, margin=1.5, reduction="none"), domain=positive),
+        Sample(((4,),), dict(target=np.array([1.0, 0.0, -1.0, 2.0]), reduction="none")))   # other labels
+nn_case("cosine_embedding_loss",
+        *[Sample(((3, 4), (3, 4)), dict(target=SIGNS_3, reduction=r)) for r in _REDUCTIONS],
+        Sample(((3, 4), (3, 4)), dict(target=SIGNS_3, margin=0.3, reduction="none")),
+        Sample(((4,), (4,)), dict(target=np.array(-1.0), margin=-0.5)),                    # unbatched
+        Sample(((3, 4), (1, 4)), dict(target=np.array([1.0, 0.0, -1.0]), reduction="sum")))
+nn_case("triplet_margin_loss",
+        *[Sample(((3, 4), (3, 4), (3, 4)), dict(reduction=r, margin=2.0)) for r in _REDUCTIONS],
+        Sample(((3, 4), (3, 4), (3, 4)), dict(p=1, swap=True, margin=2.0, reduction="none")),
+        Sample(((3, 4), (1, 4), (3, 4)), dict(p=3, eps=1e-3, margin=2.0)),
+        Sample(((4,), (4,), (4,)), dict(margin=3.0)))
+nn_case("poisson_nll_loss",
+        *[Sample(((3, 4), (3, 4)), dict(reduction=r), domain=(real, counts)) for r in _REDUCTIONS],
+        *[Sample(((3, 4), (3, 4)), dict(full=True, reduction=r), domain=(real, counts)) for r in _REDUCTIONS],
+        Sample(((3, 4), (3, 4)), dict(log_input=False, full=True, reduction="none"), domain=(positive, counts)),
+        Sample(((3, 4), (4,)), dict(log_input=False, eps=0.1), domain=(positive, counts)))
+nn_case("gaussian_nll_loss",
+        *[Sample(((3, 4), (3, 4), (3, 4)), dict(reduction=r), domain=(real, real, positive)) for r in _REDUCTIONS],
+        Sample(((3, 4), (3, 4), (3,)), dict(full=True), domain=(real, real, positive)),     # one var per row
+        Sample(((3, 4), (3, 4), (3, 1)), dict(reduction="none"), domain=(real, real, positive)),
+        Sample(((2, 3, 4), (2, 3, 4), (2, 1, 4)), dict(reduction="sum"), domain=(real, real, positive)),
+        # var below eps is clamped, and its gradient taken at the clamp (not a derivative)
+        Sample(((4,), (4,), (4,)), dict(eps=0.1, reduction="none"),
+               domain=fixed([0.5, -1.0, 2.0, 0.0], [0.0, 1.0, 1.0, -1.0], [0.01, 0.5, 0.05, 2.0]),
+               gradcheck=False))
+
+# distances, similarities and normalization
+nn_case("cosine_similarity",
+        Sample(((3, 4), (3, 4))), Sample(((3, 4), (3, 4)), dict(dim=0)),
+        Sample(((3, 1, 4), (2, 4)), dict(dim=-1)), Sample(((5,), (5,)), dict(dim=0)),
+        Sample(((), ()), dict(dim=0), domain=nonzero),
+        # norms below eps are clamped, and the clamp is left out of the gradient (as PyTorch)
+        Sample(((2, 3), (2, 3)), dict(eps=0.5), domain=fixed([[0.1, -0.2, 0.05], [1.0, 2.0, -1.0]],
+                                                          [[0.2, 0.1, -0.1], [0.5, 0.5, 0.5]]),
+               gradcheck=False))
+nn_case("pairwise_distance",
+        *[Sample(((3, 4), (3, 4)), dict(p=p)) for p in (2.0, 1.0, 3.0, 0.5, -1.0)],
+        Sample(((3, 4), (3, 4)), dict(p=float("inf")), domain=distinct),
+        Sample(((3, 4), (3, 4)), dict(p=float("-inf")), domain=distinct),
+        Sample(((3, 4), (3, 4)), dict(p=0.0)),
+        Sample(((3, 4), (4,)), dict(keepdim=True, eps=1e-3)), Sample(((2, 3, 4), (3, 4))),
+        Sample(((4,), (4,)), dict(keepdim=True)), Sample(((), ())))
+nn_case("normalize",
+        *[Sample(((3, 4),), dict(p=p)) for p in (2.0, 1.0, 3.0, 0.5)],
+        Sample(((3, 4),), dict(p=float("inf")), domain=distinct),
+        Sample(((2, 3, 4),), dict(dim=-1)), Sample(((5,),), dict(dim=0)),
+        Sample(((3, 4),), dict(eps=10.0)))                                           # every norm below eps
+
 RUNNING_MEAN = np.array([0.1, -0.2, 0.3])
 RUNNING_VAR = np.array([0.5, 1.5, 2.0])
 

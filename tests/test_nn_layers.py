@@ -616,3 +616,36 @@ def test_init_is_reproducible_in_place_and_outside_the_graph():
     np.testing.assert_array_equal(nn.Linear(6, 6).weight.numpy(), a)
     with pytest.warns(UserWarning, match="zero-element"):
         init.kaiming_normal_(cr.zeros(0, 3))
+
+
+def test_one_hot_and_distance_errors():
+    F = nn.functional
+    with pytest.raises(ValueError, match="one_hot: class values must be non-negative, got -2"):
+        F.one_hot(cr.tensor([0, -2, 1]))
+    with pytest.raises(ValueError, match=r"one_hot: class value 5 is out of range for num_classes=3 "
+                                         r"\(expected values in \[0, 3\)\)"):
+        F.one_hot(cr.tensor([0, 5, 1]), 3)
+    with pytest.raises(TypeError, match="one_hot: class indices must be an int64 tensor, got dtype float32"):
+        F.one_hot(cr.tensor([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"cannot infer num_classes from an empty tensor of shape \(0,\)"):
+        F.one_hot(cr.zeros(0, dtype=cr.int64))
+    with pytest.raises(ValueError, match=r"cosine_similarity: x1 of shape \(3, 4\) and x2 of shape "
+                                         r"\(3, 5\) do not broadcast together"):
+        F.cosine_similarity(cr.randn(3, 4), cr.randn(3, 5))
+    with pytest.raises(IndexError, match="cosine_similarity: dim 1 is out of range for a tensor with 1 dims"):
+        F.cosine_similarity(cr.randn(4), cr.randn(4))
+    with pytest.raises(ValueError, match=r"pairwise_distance: x1 of shape \(2, 3, 4\) and x2 of shape"):
+        F.pairwise_distance(cr.randn(2, 3, 4), cr.randn(3, 5))
+    with pytest.raises(TypeError, match="normalize: input must be a floating-point tensor, got int64"):
+        F.normalize(cr.tensor([[1, 2]]))
+    with pytest.raises(IndexError, match="normalize: dim 1 is out of range"):
+        F.normalize(cr.randn(4))
+
+
+def test_distances_keep_float32_and_promote_integers_like_torch():
+    F = nn.functional
+    x = cr.randn(3, 4)
+    assert F.cosine_similarity(x, x).dtype == np.float32
+    assert F.normalize(x).dtype == np.float32
+    assert F.pairwise_distance(cr.tensor([[1, 2]]), cr.tensor([[0, 0]])).dtype == np.float32
+    assert F.pairwise_distance(x, x.double()).dtype == np.float64

@@ -269,3 +269,40 @@ def test_default_initializations_have_torchs_spread():
             (init.kaiming_normal_, torch.nn.init.kaiming_normal_, dict(nonlinearity="relu"))]:
         ours_fn(w, **kwargs), theirs_fn(wt, **kwargs)
         assert abs(w.numpy().std() - wt.numpy().std()) < 0.01 * wt.numpy().std(), ours_fn.__name__
+
+
+# --------------------------------------------------------------------------- distances and one_hot
+def test_distance_modules_match_torch():
+    r = np.random.default_rng(7)
+    a, b = r.standard_normal((5, 4)), r.standard_normal((5, 4))
+    pairs = [(cr.nn.CosineSimilarity(dim=0, eps=1e-3), torch.nn.CosineSimilarity(dim=0, eps=1e-3)),
+             (cr.nn.PairwiseDistance(p=1.0, eps=1e-4, keepdim=True),
+              torch.nn.PairwiseDistance(p=1.0, eps=1e-4, keepdim=True))]
+    for ours, theirs in pairs:
+        np.testing.assert_allclose(ours(cr.tensor(a), cr.tensor(b)).data,
+                                   theirs(torch.tensor(a), torch.tensor(b)).numpy(), rtol=1e-12)
+        assert repr(ours) == repr(theirs)
+        public = {k: v for k, v in vars(theirs).items() if not k.startswith("_") and k != "training"}
+        assert {k: getattr(ours, k) for k in public} == public
+        assert ours.state_dict() == {} and len(theirs.state_dict()) == 0
+
+
+def test_cosine_similarity_and_pairwise_distance_of_zero_vectors_match_torch():
+    zeros = np.zeros((2, 3))
+    for ours, theirs in ((cr.nn.functional.cosine_similarity, torch.nn.functional.cosine_similarity),
+                         (cr.nn.functional.normalize, torch.nn.functional.normalize)):
+        x = cr.tensor(zeros, requires_grad=True)
+        t = torch.tensor(zeros, requires_grad=True)
+        out, expected = (ours(x, x), theirs(t, t)) if ours is not cr.nn.functional.normalize else (ours(x), theirs(t))
+        np.testing.assert_array_equal(out.data, expected.detach().numpy())
+        out.sum().backward()
+        expected.sum().backward()
+        np.testing.assert_array_equal(x.grad.data, t.grad.numpy())
+
+
+@pytest.mark.parametrize("indices, num_classes", [([0, 2, 1], -1), ([[0], [3]], 5), ([], 3), (2, 4)])
+def test_one_hot_matches_torch(indices, num_classes):
+    ours = cr.nn.functional.one_hot(cr.tensor(np.array(indices, dtype=np.int64)), num_classes)
+    theirs = torch.nn.functional.one_hot(torch.tensor(indices, dtype=torch.int64), num_classes)
+    assert ours.dtype == np.int64 and not ours.requires_grad
+    np.testing.assert_array_equal(ours.data, theirs.numpy())

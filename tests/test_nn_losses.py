@@ -474,3 +474,117 @@ def test_regression_shape_errors_and_warnings():
         F.mse_loss(cr.randn(4, 3), cr.randn(4))
     with pytest.warns(UserWarning, match=r"target shape \(4, 1\) differs from input shape \(4,\)"):
         F.l1_loss(cr.randn(4), cr.randn(4, 1))
+
+
+# --------------------------------------------------------------------------- margin, ranking, likelihood losses
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_soft_margin_loss_is_finite_at_extreme_inputs(dtype):
+    x = cr.tensor(np.array([-800.0, -3.0, 3.0, 800.0], dtype=dtype), requires_grad=True)
+    loss = F.soft_margin_loss(x, cr.tensor(np.array([1.0, -1.0, -1.0, 1.0], dtype=dtype)), reduction="none")
+    loss.sum().backward()
+    expected = np.array([800.0, np.log1p(np.exp(-3.0)), 3.0 + np.log1p(np.exp(-3.0)), 0.0])
+    np.testing.assert_allclose(loss.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(x.grad.data, [-1.0, 1 / (1 + np.exp(3.0)), 1 / (1 + np.exp(-3.0)), 0.0],
+                               rtol=1e-6)
+    assert loss.dtype == dtype and x.grad.dtype == dtype
+
+
+NEW_LOSSES = {
+    "soft_margin_loss": lambda x, r: F.soft_margin_loss(x, const([1.0, -1.0, 1.0]).float(), reduction=r),
+    "multilabel_soft_margin_loss": lambda x, r: F.multilabel_soft_margin_loss(
+        x, const([0.0, 1.0, 1.0]).float(), reduction=r),
+    "multi_margin_loss": lambda x, r: F.multi_margin_loss(x, const([0, 2, 1, 1]), p=2, reduction=r),
+    "margin_ranking_loss": lambda x, r: F.margin_ranking_loss(x, x.flip(0), x * 0 + 1, reduction=r),
+    "hinge_embedding_loss": lambda x, r: F.hinge_embedding_loss(x, const([1.0, -1.0, -1.0]), reduction=r),
+    "cosine_embedding_loss": lambda x, r: F.cosine_embedding_loss(x, x.flip(0), const([1, -1, 1, -1]),
+                                                                  reduction=r),
+    "triplet_margin_loss": lambda x, r: F.triplet_margin_loss(x, x.flip(0), x.flip(1), reduction=r),
+    "poisson_nll_loss": lambda x, r: F.poisson_nll_loss(x, const([0.0, 2.0, 5.0]), full=True, reduction=r),
+    "gaussian_nll_loss": lambda x, r: F.gaussian_nll_loss(x, x.flip(0), const([1.0, 0.5, 2.0, 1e-9]),
+                                                          reduction=r),
+}
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", list(NEW_LOSSES))
+def test_new_losses_float32_in_float32_out(name, reduction):
+    x = cr.tensor(rng(21).standard_normal((4, 3)).astype(np.float32), requires_grad=True)
+    loss = NEW_LOSSES[name](x, reduction)
+    loss.sum().backward()
+    assert loss.dtype == np.float32 and x.grad.dtype == np.float32
+    assert np.isfinite(loss.data).all() and np.isfinite(x.grad.data).all()
+
+
+def test_new_loss_modules_check_their_options():
+    assert repr(nn.TripletMarginLoss(margin=0.3)) == "TripletMarginLoss()"
+    assert nn.HingeEmbeddingLoss().margin == 1.0 and nn.MarginRankingLoss().margin == 0.0
+    assert list(nn.MultiLabelSoftMarginLoss(weight=cr.ones(3)).state_dict()) == ["weight"]
+    with pytest.raises(ValueError, match="MultiMarginLoss: p must be 1 or 2, got 3"):
+        nn.MultiMarginLoss(p=3)
+    with pytest.raises(ValueError, match=r"reduction must be 'mean', 'sum' or 'none'; got 'avg'"):
+        nn.GaussianNLLLoss(reduction="avg")
+    with pytest.raises(TypeError):
+        nn.GaussianNLLLoss(True)          # full and eps are keyword-only, as in PyTorch
+
+
+def test_margin_loss_shape_errors_name_the_loss_and_shapes():
+    x = cr.randn(4, 3)
+    with pytest.raises(ValueError, match=r"cosine_embedding_loss: needs inputs \(N, D\) with target "
+                                         r"\(N,\), or inputs \(D,\) with target \(\); got input1 "
+                                         r"\(4, 3\), input2 \(4, 3\), target \(4, 1\)"):
+        F.cosine_embedding_loss(x, x, cr.ones(4, 1))
+    with pytest.raises(ValueError, match=r"target of shape \(3,\) needs one label per pair"):
+        F.cosine_embedding_loss(x, x, cr.ones(3))
+    with pytest.raises(ValueError, match=r"margin_ranking_loss: input1, input2 and target must have "
+                                         r"the same number of dims; got shapes \(4, 3\), \(3,\), "
+                                         r"\(4, 3\)"):
+        F.margin_ranking_loss(x, cr.randn(3), x)
+    with pytest.raises(ValueError, match=r"margin_ranking_loss: input1 of shape \(4, 3\), input2 of "
+                                         r"shape \(2, 3\), target of shape \(4, 3\) do not broadcast"):
+        F.margin_ranking_loss(x, cr.randn(2, 3), x)
+    with pytest.raises(ValueError, match=r"triplet_margin_loss: anchor, positive and negative must "
+                                         r"have the same number of dims"):
+        F.triplet_margin_loss(x, x, cr.randn(3))
+    with pytest.raises(ValueError, match="triplet_margin_loss: margin must be a number greater than 0"):
+        F.triplet_margin_loss(x, x, x, margin=0.0)
+    with pytest.raises(ValueError, match=r"soft_margin_loss: input of shape \(4, 3\), target of "
+                                         r"shape \(2,\) do not broadcast"):
+        F.soft_margin_loss(x, cr.ones(2))
+    with pytest.raises(ValueError, match="multilabel_soft_margin_loss: input must have a class dim"):
+        F.multilabel_soft_margin_loss(cr.tensor(1.0), cr.tensor(1.0))
+    with pytest.raises(ValueError, match=r"poisson_nll_loss: target of shape \(2,\) does not "
+                                         r"broadcast with the input's shape \(4, 3\)"):
+        F.poisson_nll_loss(x, cr.ones(2))
+
+
+def test_multi_margin_loss_errors():
+    x = cr.randn(4, 3)
+    with pytest.raises(IndexError, match=r"multi_margin_loss: target class index 3 is out of range "
+                                         r"for 3 classes \(expected values in \[0, 3\)\)"):
+        F.multi_margin_loss(x, cr.tensor([0, 3, 1, 1]))
+    with pytest.raises(IndexError, match="target class index -1 is out of range"):
+        F.multi_margin_loss(x, cr.tensor([0, -1, 1, 1]))
+    with pytest.raises(ValueError, match=r"input of shape \(4, 3\) needs class-index targets of "
+                                         r"shape \(4,\); got \(2,\)"):
+        F.multi_margin_loss(x, cr.tensor([0, 1]))
+    with pytest.raises(ValueError, match=r"input must have shape \(N, C\) or \(C,\), got \(2, 3, 4\)"):
+        F.multi_margin_loss(cr.randn(2, 3, 4), cr.tensor([0, 1]))
+    with pytest.raises(TypeError, match="class-index targets must be integers, got float32"):
+        F.multi_margin_loss(x, cr.tensor([0.0, 1.0, 2.0, 0.0]))
+    with pytest.raises(ValueError, match="p must be 1 or 2, got 3"):
+        F.multi_margin_loss(x, cr.tensor([0, 1, 2, 0]), p=3)
+    with pytest.raises(ValueError, match=r"weight must hold one value per class, shape \(3,\); got \(4,\)"):
+        F.multi_margin_loss(x, cr.tensor([0, 1, 2, 0]), weight=cr.ones(4))
+
+
+def test_gaussian_nll_loss_errors_and_the_variance_clamp():
+    x = cr.randn(4, 3)
+    with pytest.raises(ValueError, match="gaussian_nll_loss: var must be non-negative"):
+        F.gaussian_nll_loss(x, x, -cr.ones(4, 3))
+    with pytest.raises(ValueError, match=r"var of shape \(2, 3\) does not fit the input's shape \(4, 3\)"):
+        F.gaussian_nll_loss(x, x, cr.ones(2, 3))
+    with pytest.raises(ValueError, match=r"var of shape \(1, 1\) does not fit"):
+        F.gaussian_nll_loss(x, x, cr.ones(1, 1))          # two dims differ
+    # var 0 counts as eps: the loss is ½ (log eps + d² / eps)
+    value = F.gaussian_nll_loss(cr.tensor([1.0]), cr.tensor([0.0]), cr.tensor([0.0]), eps=0.25)
+    np.testing.assert_allclose(value.item(), 0.5 * (np.log(0.25) + 4.0), rtol=1e-6)

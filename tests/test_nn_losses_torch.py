@@ -287,3 +287,113 @@ def test_legacy_flags_like_pytorch(size_average, reduce):
             torch.nn.MSELoss(size_average, reduce).reduction
         assert nn.CrossEntropyLoss(None, size_average, -100, reduce).reduction == \
             torch.nn.CrossEntropyLoss(None, size_average, -100, reduce).reduction
+
+
+# --------------------------------------------------------------------------- margin, ranking, likelihood losses
+NEW_MODULES = [
+    ("CosineEmbeddingLoss", {"margin": 0.2}, ((4, 3), (4, 3), "signs")),
+    ("MarginRankingLoss", {"margin": 0.5, "reduction": "sum"}, ((4,), (4,), "signs")),
+    ("HingeEmbeddingLoss", {"margin": 2.0}, ((4, 3), "signs")),
+    ("SoftMarginLoss", {"reduction": "none"}, ((4, 3), "signs")),
+    ("MultiLabelSoftMarginLoss", {"weight": True}, ((4, 3), "binary")),
+    ("MultiMarginLoss", {"p": 2, "margin": 0.5, "weight": True}, ((4, 3), "classes")),
+    ("TripletMarginLoss", {"margin": 0.5, "p": 1.0, "swap": True}, ((4, 3), (4, 3), (4, 3))),
+    ("PoissonNLLLoss", {"log_input": False, "full": True, "eps": 1e-4}, ((4, 3), "counts")),
+    ("GaussianNLLLoss", {"full": True, "eps": 1e-3}, ((4, 3), (4, 3), "variances")),
+]
+
+
+def _new_module_inputs(shapes, r):
+    """Arrays for a loss module's arguments: floats, labels ±1 (per sample when the
+    previous input is a batch of vectors), 0/1 targets, class indices, counts or variances."""
+    arrays = []
+    for shape in shapes:
+        if shape == "signs":
+            n = arrays[0].shape[:1] if len(arrays) == 2 and arrays[0].ndim == 2 else arrays[-1].shape
+            arrays.append(r.choice([-1.0, 1.0], n))
+        elif shape == "binary":
+            arrays.append((r.uniform(size=arrays[0].shape) > 0.5).astype(np.float64))
+        elif shape == "classes":
+            arrays.append(r.integers(0, arrays[0].shape[1], arrays[0].shape[0]))
+        elif shape in ("counts", "variances"):
+            arrays.append(r.uniform(0.1, 3.0, arrays[0].shape))
+            arrays[0] = np.abs(arrays[0]) + 0.1
+        else:
+            arrays.append(r.standard_normal(shape))
+    return arrays
+
+
+@pytest.mark.parametrize("name, options, shapes", NEW_MODULES, ids=[m[0] for m in NEW_MODULES])
+def test_margin_and_likelihood_loss_modules(name, options, shapes):
+    """Each new loss module against torch's: value, gradients, repr, attributes, state_dict keys."""
+    r = rng(11)
+    options = dict(options)
+    if options.get("weight"):
+        options["weight"] = r.uniform(0.5, 2.0, 3)
+    ours, theirs = both(options, np.float64)
+    ours_module, theirs_module = getattr(nn, name)(**ours), getattr(torch.nn, name)(**theirs)
+    arrays = _new_module_inputs(shapes, r)
+    labels = [shape in ("signs", "binary", "classes", "counts") for shape in shapes]
+    ours_in = [cr.tensor(a, requires_grad=not label) for a, label in zip(arrays, labels)]
+    theirs_in = [torch.tensor(a, requires_grad=not label) for a, label in zip(arrays, labels)]
+    got, expected = ours_module(*ours_in), theirs_module(*theirs_in)
+    np.testing.assert_allclose(got.data, expected.detach().numpy(), **TOLERANCE[np.float64])
+    got.sum().backward()
+    expected.sum().backward()
+    for mine, reference in zip(ours_in, theirs_in):
+        if reference.grad is not None:
+            np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), **TOLERANCE[np.float64])
+    assert repr(ours_module) == repr(theirs_module)
+    assert sorted(ours_module.state_dict()) == sorted(theirs_module.state_dict())
+    public = {k: v for k, v in vars(theirs_module).items() if not k.startswith("_") and k != "training"}
+    assert {k: getattr(ours_module, k) for k in public} == public
+
+
+@pytest.mark.parametrize("var_shape", [(4, 3), (4,), (4, 1), (1, 3)])
+def test_gaussian_nll_loss_variance_shapes_like_pytorch(var_shape):
+    r = rng(12)
+    x, t, v = r.standard_normal((4, 3)), r.standard_normal((4, 3)), r.uniform(0.5, 2, var_shape)
+    for reduction in REDUCTIONS:
+        compare(lambda a, b, c: F.gaussian_nll_loss(a, b, c, reduction=reduction),
+                lambda a, b, c: TF.gaussian_nll_loss(a, b, c, reduction=reduction),
+                (x, t, v), (True, True, True), np.float64)
+    np.testing.assert_allclose(F.gaussian_nll_loss(cr.tensor(x), cr.tensor(t), 0.7).item(),
+                               TF.gaussian_nll_loss(torch.tensor(x), torch.tensor(t), 0.7).item())
+    with pytest.raises(ValueError, match="var is of incorrect size"):
+        TF.gaussian_nll_loss(torch.tensor(x), torch.tensor(t), torch.ones(4, 2))
+    with pytest.raises(ValueError, match=r"gaussian_nll_loss: var of shape \(4, 2\) does not fit"):
+        F.gaussian_nll_loss(cr.tensor(x), cr.tensor(t), cr.ones(4, 2))
+
+
+def test_multi_margin_loss_divides_by_the_class_count_and_mean_by_n():
+    x = np.array([[0.1, 0.2, 0.4, 0.8], [0.3, -0.2, 0.0, 0.5]])
+    y = np.array([3, 1])
+    # sample 0: (1 - 0.8 + 0.1) + (1 - 0.8 + 0.2) + (1 - 0.8 + 0.4) = 1.3, over 4 classes
+    # sample 1: (1 + 0.2 + 0.3) + (1 + 0.2 + 0.0) + (1 + 0.2 + 0.5) = 4.4, over 4 classes
+    expected = (1.3 / 4 + 4.4 / 4) / 2
+    for lib, functional in ((cr, F), (torch, TF)):
+        value = functional.multi_margin_loss(lib.tensor(x), lib.tensor(y)).item()
+        np.testing.assert_allclose(value, expected, rtol=1e-12)
+
+
+def test_poisson_nll_loss_full_adds_stirling_only_above_one():
+    x, t = np.array([0.3, 0.3, 0.3]), np.array([0.5, 1.0, 3.0])
+    ours = F.poisson_nll_loss(cr.tensor(x), cr.tensor(t), full=True, reduction="none").data
+    theirs = TF.poisson_nll_loss(torch.tensor(x), torch.tensor(t), full=True, reduction="none").numpy()
+    stirling = 3 * np.log(3) - 3 + 0.5 * np.log(2 * np.pi * 3)
+    np.testing.assert_allclose(ours, np.exp(x) - t * x + [0, 0, stirling], rtol=1e-12)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_margin_ranking_and_embedding_labels_like_pytorch():
+    """Labels other than ±1: hinge_embedding_loss adds both terms, cosine_embedding_loss neither."""
+    r = rng(13)
+    x, t = r.standard_normal(5), np.array([1.0, -1.0, 0.0, 2.0, -3.0])
+    np.testing.assert_allclose(
+        F.hinge_embedding_loss(cr.tensor(x), cr.tensor(t), reduction="none").data,
+        TF.hinge_embedding_loss(torch.tensor(x), torch.tensor(t), reduction="none").numpy(), rtol=1e-12)
+    a, b = r.standard_normal((5, 3)), r.standard_normal((5, 3))
+    np.testing.assert_allclose(
+        F.cosine_embedding_loss(cr.tensor(a), cr.tensor(b), cr.tensor(t), reduction="none").data,
+        TF.cosine_embedding_loss(torch.tensor(a), torch.tensor(b), torch.tensor(t), reduction="none").numpy(),
+        rtol=1e-12)

@@ -126,3 +126,33 @@ class Embedding(Module):
         if self.padding_idx is not None:
             text += f", padding_idx={self.padding_idx}"
         return text
+
+
+def one_hot(tensor, num_classes=-1):
+    """int64 one-hot vectors of the class indices ``tensor``: shape tensor.shape + (num_classes,).
+
+    num_classes=-1 takes the largest index + 1.  Not differentiable (its output is integer).
+
+    >>> one_hot(chainrule.tensor([0, 2])).tolist()
+    [[1, 0, 0], [0, 0, 1]]
+    """
+    op = "one_hot"
+    indices = tensor.data if isinstance(tensor, Tensor) else as_array(tensor, copy=False, op=op)
+    if indices.dtype != xp.int64:
+        raise TypeError(f"{op}: class indices must be an int64 tensor, got dtype {indices.dtype}; "
+                        "convert them with .long()")
+    if num_classes == -1:
+        if indices.size == 0:
+            raise ValueError(f"{op}: cannot infer num_classes from an empty tensor of shape "
+                             f"{indices.shape}; pass num_classes")
+        num_classes = int(indices.max()) + 1
+    if indices.size:
+        low, high = int(indices.min()), int(indices.max())
+        if low < 0:
+            raise ValueError(f"{op}: class values must be non-negative, got {low}")
+        if high >= num_classes:
+            raise ValueError(f"{op}: class value {high} is out of range for num_classes={num_classes} "
+                             f"(expected values in [0, {num_classes}))")
+    elif num_classes < 0:
+        raise ValueError(f"{op}: num_classes must be -1 or non-negative, got {num_classes}")
+    return Tensor((indices[..., None] == xp.arange(num_classes)).astype(xp.int64))

@@ -9,12 +9,17 @@ from chainrule.functions import (  # noqa: F401
 from chainrule.nn.conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
 from chainrule.nn.dropout import dropout  # noqa: F401
 from chainrule.nn.dropout import dropout2d  # noqa: F401
-from chainrule.nn.embedding import embedding  # noqa: F401
+from chainrule.nn.embedding import embedding, one_hot  # noqa: F401
+from chainrule.nn.distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401
 from chainrule.nn.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool1d, max_pool2d  # noqa: F401
 from chainrule.nn.upsampling import interpolate  # noqa: F401
 from chainrule.nn.linear import linear  # noqa: F401
 from chainrule.nn.normalization import batch_norm, layer_norm  # noqa: F401
 from chainrule.nn.loss_functions import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
-    l1_loss, mse_loss, nll_loss, smooth_l1_loss,
+    gaussian_nll_loss, l1_loss, mse_loss, nll_loss, poisson_nll_loss, smooth_l1_loss,
+)
+from chainrule.nn.margin_loss_functions import (  # noqa: F401
+    cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
+    multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss,
 )

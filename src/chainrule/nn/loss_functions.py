@@ -143,6 +143,21 @@ def _class_shapes(input, op):
     return input.shape[1], input.shape[:1] + input.shape[2:]
 
 
+def reduce_tensor(losses, reduction):
+    """A loss tensor composed of differentiable functions, reduced: as is, summed or averaged."""
+    if reduction == "none":
+        return losses
+    return losses.sum() if reduction == "sum" else losses.mean()
+
+
+def _float_option(value, name, op, low=None):
+    """A number option (margin, eps...) as a float; ``low`` is an exclusive lower bound."""
+    if not isinstance(value, numbers.Real) or (low is not None and not value > low):
+        bound = "a number" if low is None else f"a number greater than {low}"
+        raise ValueError(f"{op}: {name} must be {bound}, got {value!r}")
+    return float(value)
+
+
 # --------------------------------------------------------------------------- regression
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean squared error: reduce((input - target)²), broadcasting input against target."""
@@ -207,6 +222,73 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         raise ValueError(f"kl_div: target of shape {target.shape} does not match (or broadcast "
                          f"with) the input's shape {input.shape}") from None
     return apply(_loss.KLDivLoss(reduction, bool(log_target)), input, target)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):
+    """Poisson negative log-likelihood of counts ``target`` with rate exp(input) (``log_input``)
+    or ``input``: exp(input) - target · input, or input - target · log(input + eps).
+
+    ``full`` adds Stirling's term target log target - target + ½ log(2π target) where
+    target > 1.  input and target broadcast together.
+    """
+    op = "poisson_nll_loss"
+    reduction = _reduction(op, size_average, reduce, reduction)
+    eps = _float_option(eps, "eps", op)
+    input = _floating_input(input, op)
+    target = _target_like(target, input, op)
+    try:
+        xp.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise ValueError(f"{op}: target of shape {target.shape} does not broadcast with the "
+                         f"input's shape {input.shape}") from None
+    return apply(_loss.PoissonNLLLoss(reduction, bool(log_input), bool(full), eps), input, target)
+
+
+def _gaussian_variance(var, input, op):
+    """``var`` shaped to broadcast against ``input`` by PyTorch's rules, or a clear error.
+
+    var may have the input's shape, lack its last dim (one variance per sample), or have
+    size 1 in exactly one dim where the input's size differs (shared along that dim).
+    """
+    if isinstance(var, numbers.Real):
+        var = as_tensor(xp.full(input.shape, float(var), dtype=input.dtype), op)
+    var = _target_like(var, input, op)
+    if var.data.size and var.data.min() < 0:
+        raise ValueError(f"{op}: var must be non-negative, got a minimum of {var.data.min()}")
+    if var.shape == input.shape:
+        return var
+    if var.shape == input.shape[:-1]:
+        return var.reshape(var.shape + (1,))
+    if var.ndim == input.ndim:
+        differing = [v for v, i in zip(var.shape, input.shape) if v != i]
+        if differing == [1]:
+            return var
+    raise ValueError(f"{op}: var of shape {var.shape} does not fit the input's shape "
+                     f"{input.shape}: it must have that shape, lack its last dim "
+                     f"{input.shape[:-1]}, or have size 1 in one dim")
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """Gaussian negative log-likelihood: ½ (log max(var, eps) + (input - target)² / max(var, eps)).
+
+    ``input`` is the predicted mean and ``var`` the predicted variance (a tensor, or a float
+    for all elements): of the input's shape, or one per sample (the last dim left out or of
+    size 1).  ``full`` adds the constant ½ log 2π.  The clamp at ``eps`` is not
+    differentiated, as in PyTorch.
+    """
+    op = "gaussian_nll_loss"
+    check_reduction(reduction, op)
+    eps = _float_option(eps, "eps", op)
+    input = _floating_input(input, op)
+    target = _target_like(target, input, op)
+    var = _gaussian_variance(var, input, op)
+    try:
+        xp.broadcast_shapes(input.shape, target.shape, var.shape)
+    except ValueError:
+        raise ValueError(f"{op}: target of shape {target.shape} does not broadcast with the "
+                         f"input's shape {input.shape}") from None
+    return apply(_loss.GaussianNLLLoss(reduction, bool(full), eps), input, target, var)
 
 
 # --------------------------------------------------------------------------- binary classification

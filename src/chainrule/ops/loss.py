@@ -14,6 +14,8 @@ gradient of the reduced loss into the gradient of each unreduced loss.
 Class-index targets pick one logit per sample along the class axis (axis 1, or axis 0 for
 an unbatched (C,) input) by advanced indexing; no Python loop runs over samples.
 """
+import math
+
 from chainrule.backend import xp
 from chainrule.ops.base import Op, unbroadcast
 from chainrule.ops.elementwise import stable_sigmoid
@@ -227,6 +229,85 @@ class KLDivLoss(PointwiseLoss):
         return self.grads(xp.broadcast_to(gx, xp.broadcast_shapes(x.shape, t.shape)), gt)
 
 
+class PoissonNLLLoss(PointwiseLoss):
+    """Negative log-likelihood of a Poisson target t with rate e^x (``log_input``) or x.
+
+    log_input: loss = e^x - t x;  dx = (e^x - t) g,  dt = -x g.
+    otherwise: loss = x - t log(x + ε);  dx = (1 - t / (x + ε)) g,  dt = -log(x + ε) g.
+    ``full`` adds Stirling's approximation of log(t!), t log t - t + ½ log(2π t), where
+    t > 1 (0 elsewhere); its derivative is log t + 1 / (2t).
+    """
+
+    def __init__(self, reduction, log_input, full, eps):
+        super().__init__(reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, x, t):
+        self.x, self.t = x, t
+        if self.log_input:
+            self.rate = xp.exp(x)
+            losses = self.rate - t * x
+        else:
+            self.log_rate = xp.log(x + self.eps)
+            losses = x - t * self.log_rate
+        if self.full:
+            self.counted = t > 1
+            safe = xp.where(self.counted, t, 1)      # the log of t <= 1 is never used
+            self.log_t = xp.log(safe)
+            stirling = safe * self.log_t - safe + 0.5 * xp.log(2 * math.pi * safe)
+            losses = losses + xp.where(self.counted, stirling, 0)
+        return self.reduce(x, t, losses)
+
+    def backward(self, g):
+        s = self.scale(g)
+        x, t = self.x, self.t
+        if self.log_input:
+            gx = (self.rate - t) * s
+        else:
+            gx = (1 - t / (x + self.eps)) * s
+        gt = None
+        if self.needs_input_grad[1]:
+            gt = -x if self.log_input else -self.log_rate
+            if self.full:
+                safe = xp.where(self.counted, t, 1)
+                gt = gt + xp.where(self.counted, self.log_t + 0.5 / safe, 0)
+            gt = xp.broadcast_to(gt * s, xp.broadcast_shapes(*self.shapes))
+        return self.grads(gx, gt)
+
+
+class GaussianNLLLoss(Op):
+    """Negative log-likelihood of t under a Gaussian of mean x and variance v (all broadcast).
+
+    loss = ½ (log v' + (x - t)² / v') [+ ½ log 2π with ``full``],  v' = max(v, ε);
+    dx = (x - t) / v' g,  dt = -dx,  dv = ½ (1 / v' - (x - t)² / v'²) g.
+    As in PyTorch, the clamp is not differentiated: v's gradient is taken at v'.
+    """
+
+    def __init__(self, reduction, full, eps):
+        self.reduction, self.full, self.eps = reduction, full, eps
+
+    def forward(self, x, t, v):
+        self.shapes = (x.shape, t.shape, v.shape)
+        self.diff = x - t
+        self.var = xp.maximum(v, self.eps)
+        losses = 0.5 * (xp.log(self.var) + self.diff * self.diff / self.var)
+        if self.full:
+            losses = losses + 0.5 * math.log(2 * math.pi)
+        self.count = losses.size
+        return reduce_loss(losses, self.reduction)
+
+    def backward(self, g):
+        s = spread(g, self.reduction, self.count)
+        shape = xp.broadcast_shapes(*self.shapes)
+        ratio = self.diff / self.var
+        gx = xp.broadcast_to(ratio * s, shape)
+        need_x, need_t, need_v = self.needs_input_grad
+        gv = 0.5 * (1 / self.var - ratio * ratio) * s if need_v else None
+        return (unbroadcast(gx, self.shapes[0]) if need_x else None,
+                unbroadcast(-gx, self.shapes[1]) if need_t else None,
+                unbroadcast(xp.broadcast_to(gv, shape), self.shapes[2]) if need_v else None)
+
+
 # --------------------------------------------------------------------------- binary cross-entropy
 class BinaryCrossEntropy(PointwiseLoss):
     """loss = -w [t max(log p, -100) + (1 - t) max(log(1 - p), -100)]  (p probabilities);
@@ -296,6 +377,24 @@ class BinaryCrossEntropyWithLogits(PointwiseLoss):
         if self.needs_input_grad[1]:
             gt = (-x if q is None else (q - 1) * self.softplus_neg - x) * s
         return self.grads(gx, gt)
+
+
+class SoftMarginLoss(PointwiseLoss):
+    """loss = log(1 + e^(-t x)) = softplus(-t x), evaluated without overflow;
+    dx = -t σ(-t x) g,  dt = -x σ(-t x) g.
+    """
+
+    def forward(self, x, t):
+        self.x, self.t = x, t
+        z = -t * x
+        self.z = z
+        losses = xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
+        return self.reduce(x, t, losses)
+
+    def backward(self, g):
+        share = stable_sigmoid(self.z) * self.scale(g)
+        gt = -self.x * share if self.needs_input_grad[1] else None
+        return self.grads(-self.t * share, gt)
 
 
 # --------------------------------------------------------------------------- classification
@@ -430,4 +529,37 @@ class NLLLoss(Op):
         r = spread(g, self.reduction, self.count)
         picked = r if self.sample_w is None else r * self.sample_w
         gx[self.index] = -picked
+        return gx
+
+
+class MultiMarginLoss(Op):
+    """Multi-class hinge loss of scores x (N, C) at class indices y (N,).
+
+    loss_n = w_{y_n} / C Σ_{i ≠ y_n} max(0, margin - x_{n,y_n} + x_{n,i})^p,  p = 1 or 2;
+    dx_{n,i} = w_{y_n} / C p h_{n,i}^(p-1) [h > 0] g_n  for i ≠ y_n, and at y_n minus their sum.
+    'mean' divides by N (not by the weights).  ``weight`` (C,) or None is a constant.
+    """
+
+    def __init__(self, y, p, margin, weight, reduction):
+        self.y, self.p, self.margin, self.weight, self.reduction = y, p, margin, weight, reduction
+
+    def forward(self, x):
+        self.index = class_index(self.y, 1)
+        self.hinge = h = self.margin - x[self.index][:, None] + x
+        xp.maximum(h, 0, out=h)
+        h[self.index] = 0                    # the target class is not compared with itself
+        losses = (h if self.p == 1 else h * h).sum(axis=1) / x.shape[1]
+        if self.weight is not None:
+            losses = losses * self.weight[self.y]
+        self.count = losses.size
+        return reduce_loss(losses, self.reduction)
+
+    def backward(self, g):
+        h = self.hinge
+        r = spread(g, self.reduction, self.count) / h.shape[1]
+        if self.weight is not None:
+            r = r * self.weight[self.y]
+        slope = (h > 0).astype(h.dtype) if self.p == 1 else 2 * h
+        gx = slope * along_classes(r, 1)
+        gx[self.index] = -gx.sum(axis=1)
         return gx
