@@ -190,7 +190,8 @@ class Softsign(Op):
         return x / self.denominator
 
     def backward(self, g):
-        return g / (self.denominator * self.denominator)
+        d = self.denominator
+        return g / d / d  # not g / d², which overflows for |x| > 1e19 in float32
 
 
 class Tanhshrink(Op):
