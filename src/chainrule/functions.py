@@ -264,13 +264,13 @@ def hardswish(x, inplace=False):
 
 
 # SELU's constants (Klambauer et al., 2017): they make unit mean and variance a fixed point
-SELU_ALPHA = 1.6732632423543772
-SELU_SCALE = 1.0507009873554805
+_SELU_ALPHA = 1.6732632423543772
+_SELU_SCALE = 1.0507009873554805
 
 
 def selu(x, inplace=False):
     """scale · elu(x, alpha) with SELU's fixed constants (self-normalizing networks)."""
-    return _float_activation(_act.ELU(SELU_ALPHA, scale=SELU_SCALE), x)
+    return _float_activation(_act.ELU(_SELU_ALPHA, scale=_SELU_SCALE), x)
 
 
 def celu(x, alpha=1.0, inplace=False):

@@ -46,7 +46,11 @@ class ELU(Op):
 
     def forward(self, x):
         self.positive = x > 0
-        negative = (self.scale * self.alpha) * xp.expm1(self.input_scale * xp.minimum(x, 0))
+        z = xp.minimum(x, 0)
+        if self.input_scale != 1:  # (skipped, like the scale below, to keep plain ELU's passes)
+            z *= self.input_scale
+        negative = xp.expm1(z)
+        negative *= self.scale * self.alpha
         self.y = xp.where(self.positive, self.scale * x if self.scale != 1 else x, negative)
         return self.y
 
