@@ -342,6 +342,78 @@ case("softplus", lambda x, **kw: cr.softplus(x, **kw), lambda x, **kw: torch.nn.
      Sample(((4, 5),), dict(beta=2.0, threshold=1.0), domain=avoiding(0.5)),   # many above threshold
      Sample(((3, 4),), dict(beta=0.5), domain=avoiding(40.0)),
      Sample(((4,),), domain=fixed([-50.0, 19.0, 21.0, 100.0])))                # default threshold 20
+
+
+def activation_case(name, fn, *samples):
+    """A case of ``fn`` (calling chainrule.<name>), with torch.nn.functional.<name> as its twin."""
+    case(name, fn, lambda *xs, **kw: getattr(torch.nn.functional, name)(*xs, **kw), *samples)
+
+
+# each "at kinks" sample holds the points where the derivative jumps: both libraries must take
+# the same side there (gradcheck=False: no derivative exists)
+HUGE = fixed([-800.0, -40.0, -1.0, 0.0, 1.0, 40.0, 800.0])       # no overflow, no nan
+activation_case("silu", lambda x, **kw: cr.silu(x, **kw),
+                *_unary_samples(), Sample(((7,),), domain=HUGE))
+activation_case("mish", lambda x, **kw: cr.mish(x, **kw),
+                *_unary_samples(), Sample(((7,),), domain=HUGE))
+activation_case("logsigmoid", lambda x, **kw: cr.logsigmoid(x, **kw),
+                *_unary_samples(), Sample(((7,),), domain=HUGE))
+activation_case("softsign", lambda x, **kw: cr.softsign(x, **kw),
+                *_unary_samples(), Sample(((7,),), domain=HUGE))
+activation_case("tanhshrink", lambda x, **kw: cr.tanhshrink(x, **kw),
+                *_unary_samples(), Sample(((7,),), domain=HUGE))
+activation_case("hardtanh", lambda x, **kw: cr.hardtanh(x, **kw),
+                *_unary_samples(domain=avoiding(-1.0, 1.0)),
+                Sample(((3, 4),), dict(min_val=-0.5, max_val=2.0), domain=avoiding(-0.5, 2.0)),
+                Sample(((5,),), domain=fixed([-2.0, -1.0, 0.0, 1.0, 2.0]), gradcheck=False))
+activation_case("relu6", lambda x, **kw: cr.relu6(x, **kw),
+                *_unary_samples(domain=avoiding(0.0)),
+                Sample(((6,),), domain=fixed([-1.5, 0.5, 3.0, 5.5, 6.5, 9.0])),
+                Sample(((5,),), domain=fixed([-1.0, 0.0, 3.0, 6.0, 7.0]), gradcheck=False))
+THREES = fixed([-5.0, -2.5, 0.3, 2.9, 3.2, 6.0])                  # both sides of -3 and 3
+AT_THREES = fixed([-4.0, -3.0, 0.0, 3.0, 4.0])
+# PyTorch's own hardsigmoid backward uses 1/6 rounded to float32, also in float64 (a relative error
+# of 3e-8); its relu6(x + 3) / 6 is the same function with the exact gradient, so it is the twin
+case("hardsigmoid", lambda x: cr.hardsigmoid(x), lambda x: torch.nn.functional.relu6(x + 3) / 6,
+     *_unary_samples(domain=avoiding(-3.0, 3.0)), Sample(((6,),), domain=THREES),
+     Sample(((5,),), domain=AT_THREES, gradcheck=False), integer_inputs=False)
+activation_case("hardswish", lambda x, **kw: cr.hardswish(x, **kw),
+                *_unary_samples(domain=avoiding(-3.0, 3.0)), Sample(((6,),), domain=THREES),
+                Sample(((5,),), domain=AT_THREES, gradcheck=False))
+AT_ZERO = fixed([-1.0, 0.0, 2.0])
+activation_case("selu", lambda x, **kw: cr.selu(x, **kw),
+                *_unary_samples(domain=nonzero), Sample(((3,),), domain=AT_ZERO, gradcheck=False))
+activation_case("celu", lambda x, **kw: cr.celu(x, **kw),
+                *_unary_samples(domain=nonzero), Sample(((2, 3),), dict(alpha=2.0), domain=nonzero),
+                Sample(((3,),), dict(alpha=0.5), domain=AT_ZERO, gradcheck=False))
+activation_case("softshrink", lambda x, **kw: cr.softshrink(x, **kw),
+                *_unary_samples(domain=avoiding(-0.5, 0.5)),
+                Sample(((3, 4),), dict(lambd=1.0), domain=avoiding(-1.0, 1.0)),
+                Sample(((5,),), domain=fixed([-1.0, -0.5, 0.0, 0.5, 1.0]), gradcheck=False))
+activation_case("hardshrink", lambda x, **kw: cr.hardshrink(x, **kw),
+                *_unary_samples(domain=avoiding(-0.5, 0.5)),
+                Sample(((3, 4),), dict(lambd=1.0), domain=avoiding(-1.0, 1.0)),
+                Sample(((5,),), domain=fixed([-1.0, -0.5, 0.0, 0.5, 1.0]), gradcheck=False))
+activation_case("threshold", lambda x, **kw: cr.threshold(x, **kw),
+                Sample(((2, 3),), dict(threshold=0.5, value=-2.0), domain=avoiding(0.5)),
+                Sample(((),), dict(threshold=0.0, value=0.0), domain=nonzero),
+                Sample(((4,),), dict(threshold=1.0, value=3.0), domain=fixed([-1.0, 1.0, 2.0, 0.5]),
+                       gradcheck=False))
+activation_case("prelu", lambda x, w: cr.prelu(x, w),
+                Sample(((2, 3, 4), (3,)), domain=(nonzero, real)),
+                Sample(((2, 3), (3,)), domain=(nonzero, real)),
+                Sample(((2, 3, 2, 2), (1,)), domain=(nonzero, real)),
+                Sample(((5,), (1,)), domain=(nonzero, real)),
+                Sample(((), (1,)), domain=(nonzero, real)),
+                Sample(((2, 3), ()), domain=(nonzero, real)),
+                Sample(((1, 3), (1,)), domain=fixed([-1.0, 0.0, 2.0], [0.25]), gradcheck=False))
+activation_case("softmin", lambda x, **kw: cr.softmin(x, **kw),
+                *[Sample(((2, 3, 4),), dict(dim=d)) for d in (0, 1, -1)],
+                Sample(((2, 3),), dict(dim=1), domain=fixed([[1000.0, 999.0, -5.0], [-1e3, -1e3, 2.0]])))
+activation_case("glu", lambda x, **kw: cr.glu(x, **kw),
+                Sample(((3, 4),)), Sample(((2, 6, 3),), dict(dim=1)), Sample(((4,),), dict(dim=0)),
+                Sample(((4, 3, 2),), dict(dim=0)), Sample(((2, 0),)),
+                Sample(((2,),), domain=fixed([-800.0, 800.0])))
 case("clamp", lambda x, **kw: cr.clamp(x, **kw), lambda x, **kw: torch.clamp(x, **kw),
      Sample(((2, 3),), dict(min=-0.5, max=0.5), domain=avoiding(-0.5, 0.5)),
      Sample(((2, 3),), dict(min=-0.5), domain=avoiding(-0.5)),

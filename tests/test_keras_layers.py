@@ -94,6 +94,16 @@ ACTIVATIONS = {
     "elu": lambda x: np.where(x > 0, x, np.exp(x) - 1),
     "leaky_relu": lambda x: np.where(x > 0, x, 0.2 * x),     # Keras's slope 0.2
     "softplus": lambda x: np.log1p(np.exp(x)),
+    "selu": lambda x: 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x)),
+    "silu": lambda x: x / (1 + np.exp(-x)),
+    "swish": lambda x: x / (1 + np.exp(-x)),
+    "softsign": lambda x: x / (1 + np.abs(x)),
+    "relu6": lambda x: np.clip(x, 0, 6),
+    "hard_sigmoid": lambda x: np.clip(x / 6 + 0.5, 0, 1),             # Keras 3's, not Keras 2's 0.2x
+    "hard_silu": lambda x: x * np.clip(x / 6 + 0.5, 0, 1),
+    "hard_swish": lambda x: x * np.clip(x / 6 + 0.5, 0, 1),
+    "mish": lambda x: x * np.tanh(np.log1p(np.exp(x))),
+    "log_sigmoid": lambda x: -np.log1p(np.exp(-x)),
 }
 
 
@@ -114,6 +124,18 @@ def test_activation_none_is_the_identity_and_callables_are_accepted():
     np.testing.assert_array_equal(layers.Activation(None)(x).numpy(), x)
     np.testing.assert_array_equal(layers.Activation(cr.relu)(x).numpy(), np.maximum(x, 0))
     assert activations.get(None) is activations.linear
+
+
+@pytest.mark.parametrize("name, stored", [("relu6", "relu6"), ("hard_sigmoid", "hard_sigmoid"),
+                                          ("hard_silu", "hard_silu"), ("hard_swish", "hard_silu"),
+                                          ("mish", "mish"), ("log_sigmoid", "log_sigmoid"),
+                                          ("selu", "selu"), ("swish", "silu"), ("softsign", "softsign")])
+def test_activation_names_serialize_and_load_back(name, stored):
+    assert activations.serialize(activations.get(name)) == stored
+    layer = layers.Dense(3, activation=name)
+    config = layer.get_config()
+    assert config["activation"] == stored
+    assert layers.Dense.from_config(config).activation is activations.get(name)
 
 
 def test_unknown_activation_lists_the_valid_names():

@@ -135,6 +135,24 @@ ACTIVATIONS = [
     (nn.Softplus(2.0, 5.0), lambda x: F.softplus(x, 2.0, 5.0)),
     (nn.Softmax(dim=1), lambda x: F.softmax(x, 1)),
     (nn.LogSoftmax(dim=0), lambda x: F.log_softmax(x, 0)),
+    (nn.Softmin(dim=1), lambda x: F.softmin(x, 1)),
+    (nn.SiLU(), F.silu),
+    (nn.Mish(), F.mish),
+    (nn.Hardtanh(-0.5, 0.7), lambda x: F.hardtanh(x, -0.5, 0.7)),
+    (nn.ReLU6(), F.relu6),
+    (nn.Hardsigmoid(), F.hardsigmoid),
+    (nn.Hardswish(), F.hardswish),
+    (nn.SELU(), F.selu),
+    (nn.CELU(0.5), lambda x: F.celu(x, 0.5)),
+    (nn.PReLU(dtype=cr.float64), lambda x: F.prelu(x, cr.tensor([0.25]))),
+    (nn.PReLU(4, dtype=cr.float64), lambda x: F.prelu(x, cr.full((4,), 0.25))),
+    (nn.LogSigmoid(), F.logsigmoid),
+    (nn.Softsign(), F.softsign),
+    (nn.Tanhshrink(), F.tanhshrink),
+    (nn.Softshrink(0.3), lambda x: F.softshrink(x, 0.3)),
+    (nn.Hardshrink(0.3), lambda x: F.hardshrink(x, 0.3)),
+    (nn.Threshold(0.1, -2.0), lambda x: F.threshold(x, 0.1, -2.0)),
+    (nn.GLU(), F.glu),
 ]
 
 
@@ -155,6 +173,81 @@ def test_softmax_without_dim_warns_and_uses_pytorchs_legacy_choice():
 def test_gelu_rejects_an_unknown_approximation():
     with pytest.raises(ValueError, match="approximate must be 'none' or 'tanh'"):
         nn.GELU("erf")
+
+
+def test_activation_functions_are_one_set_at_top_level_and_in_functional():
+    for name in ("silu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish", "selu", "celu",
+                 "prelu", "logsigmoid", "softsign", "tanhshrink", "softshrink", "hardshrink",
+                 "threshold", "softmin", "glu"):
+        assert getattr(F, name) is getattr(cr, name)
+
+
+def test_inplace_is_accepted_and_the_input_is_left_alone():
+    x = cr.tensor([-4.0, -0.5, 0.5, 4.0])
+    before = x.numpy().copy()
+    for module in (nn.SiLU(True), nn.Mish(True), nn.Hardtanh(inplace=True), nn.ReLU6(True),
+                   nn.Hardsigmoid(True), nn.Hardswish(True), nn.SELU(True), nn.CELU(inplace=True),
+                   nn.Threshold(0.0, 1.0, inplace=True)):
+        assert module(x) is not x
+    for function in (F.silu, F.mish, F.hardtanh, F.relu6, F.hardsigmoid, F.hardswish, F.selu, F.celu):
+        assert function(x, inplace=True) is not x
+    np.testing.assert_array_equal(x.numpy(), before)
+
+
+def test_prelu_starts_at_init_and_learns_one_slope_per_channel():
+    layer = nn.PReLU(3, init=0.1)
+    np.testing.assert_array_equal(layer.weight.numpy(), np.full(3, 0.1, np.float32))
+    assert list(layer.state_dict()) == ["weight"] and layer.weight.dtype == np.float32
+    x = randn(2, 3, 5)
+    gradcheck_module(layer, x)
+    layer.weight.data[...] = [0.1, 0.2, 0.3]
+    expected = np.where(x > 0, x, x * np.array([0.1, 0.2, 0.3])[:, None])
+    np.testing.assert_allclose(layer(cr.tensor(x)).numpy(), expected)
+
+
+def test_activation_errors_name_the_layer_and_the_values():
+    with pytest.raises(ValueError, match=r"glu: dim -1 of the input \(shape \(2, 3\)\) has odd size 3"):
+        nn.GLU()(cr.ones(2, 3))
+    with pytest.raises(ValueError, match=r"glu: dim 0 .* has odd size 5"):
+        F.glu(cr.ones(5, 2), dim=0)
+    with pytest.raises(ValueError, match="glu: a 0-d input"):
+        F.glu(cr.tensor(1.0))
+    with pytest.raises(ValueError, match=r"PReLU\(num_parameters=3\) got an input of shape \(2, 4\), "
+                                         r"which has 4 channels"):
+        nn.PReLU(3)(cr.ones(2, 4))
+    with pytest.raises(ValueError, match=r"prelu: weight has 3 slopes but the input of shape \(5,\) has 1"):
+        F.prelu(cr.ones(5), cr.ones(3))
+    with pytest.raises(ValueError, match=r"prelu: weight must be 0-d or 1-D, got shape \(3, 1\)"):
+        F.prelu(cr.ones(2, 3), cr.ones(3, 1))
+    with pytest.raises(ValueError, match=r"Hardtanh: max_val \(-1\) must be greater than min_val \(1\)"):
+        nn.Hardtanh(1, -1)
+    with pytest.raises(ValueError, match="hardtanh: max_val"):
+        F.hardtanh(cr.ones(2), 0.5, 0.5)
+    with pytest.raises(ValueError, match="softshrink: lambd must be non-negative, got -1"):
+        nn.Softshrink(-1)(cr.ones(2))
+    with pytest.raises(ValueError, match="celu: alpha must not be 0"):
+        nn.CELU(0.0)(cr.ones(2))
+    with pytest.raises(IndexError, match="softmin: dim 2 is out of range"):
+        F.softmin(cr.ones(2, 3), 2)
+
+
+def test_softmin_without_dim_warns_and_uses_pytorchs_legacy_choice():
+    x = cr.tensor(randn(2, 3))
+    with pytest.warns(UserWarning, match="Softmin: implicit dimension"):
+        y = nn.Softmin()(x)
+    np.testing.assert_allclose(y.numpy(), F.softmax(-x, 1).numpy())
+
+
+@pytest.mark.filterwarnings("error")   # an overflow inside a rule fails this test
+def test_large_inputs_give_finite_values_and_gradients_in_float32():
+    x = cr.tensor([-1e30, -100.0, 100.0, 1e30], requires_grad=True)
+    for function in (F.silu, F.mish, F.logsigmoid, F.softsign, F.selu, F.celu):
+        x.grad = None
+        y = function(x)
+        y.sum().backward()
+        assert y.dtype == np.float32 and x.grad.dtype == np.float32
+        assert np.isfinite(y.numpy()).all() and np.isfinite(x.grad.numpy()).all(), function.__name__
+    np.testing.assert_allclose(F.logsigmoid(x).numpy(), [-1e30, -100.0, 0.0, 0.0], atol=1e-30)
 
 
 # --------------------------------------------------------------------------- Dropout
@@ -537,6 +630,9 @@ def test_repr_prints_like_pytorch():
         "ModuleList(\n  (0-1): 2 x ReLU()\n  (2): Tanh()\n)")
     assert repr(nn.LayerNorm(5)) == "LayerNorm((5,), eps=1e-05, elementwise_affine=True, bias=True)"
     assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
+    assert repr(nn.Hardtanh()) == "Hardtanh(min_val=-1.0, max_val=1.0)"
+    assert repr(nn.Hardswish(inplace=True)) == "Hardswish()"                # PyTorch omits it here
+    assert repr(nn.Softshrink()) == "Softshrink(0.5)" and repr(nn.GLU()) == "GLU(dim=-1)"
     assert repr(nn.Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
     assert repr(nn.Sequential()) == "Sequential()" and repr(nn.ModuleList()) == "ModuleList()"
 

@@ -84,17 +84,90 @@ ACTIVATIONS = [
     (lambda: nn.Softplus(2.0, 3.0), lambda: torch.nn.Softplus(2.0, 3.0)),
     (lambda: nn.Softmax(dim=1), lambda: torch.nn.Softmax(dim=1)),
     (lambda: nn.LogSoftmax(dim=-1), lambda: torch.nn.LogSoftmax(dim=-1)),
+    (lambda: nn.Softmin(dim=0), lambda: torch.nn.Softmin(dim=0)),
+    (lambda: nn.Softmin(), lambda: torch.nn.Softmin()),
+    (lambda: nn.SiLU(), lambda: torch.nn.SiLU()),
+    (lambda: nn.Mish(), lambda: torch.nn.Mish()),
+    (lambda: nn.Hardtanh(), lambda: torch.nn.Hardtanh()),
+    (lambda: nn.ReLU6(), lambda: torch.nn.ReLU6()),
+    (lambda: nn.Hardsigmoid(), lambda: torch.nn.Hardsigmoid()),
+    (lambda: nn.Hardswish(), lambda: torch.nn.Hardswish()),
+    (lambda: nn.SELU(), lambda: torch.nn.SELU()),
+    (lambda: nn.CELU(), lambda: torch.nn.CELU()),
+    (lambda: nn.LogSigmoid(), lambda: torch.nn.LogSigmoid()),
+    (lambda: nn.Softsign(), lambda: torch.nn.Softsign()),
+    (lambda: nn.Tanhshrink(), lambda: torch.nn.Tanhshrink()),
+    (lambda: nn.Softshrink(), lambda: torch.nn.Softshrink()),
+    (lambda: nn.Softshrink(1.5), lambda: torch.nn.Softshrink(1.5)),
+    (lambda: nn.Hardshrink(), lambda: torch.nn.Hardshrink()),
+    (lambda: nn.Hardshrink(2), lambda: torch.nn.Hardshrink(2)),
+    (lambda: nn.Threshold(0.1, 20), lambda: torch.nn.Threshold(0.1, 20)),
+    (lambda: nn.GLU(), lambda: torch.nn.GLU()),
+    (lambda: nn.GLU(0), lambda: torch.nn.GLU(0)),
 ]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("make_ours, make_theirs", ACTIVATIONS,
                          ids=[repr(t()) for _, t in ACTIVATIONS])
+@pytest.mark.filterwarnings("ignore:.*mplicit dim:UserWarning")   # Softmin() picks dim 1, both warn
 def test_activation(dtype, make_ours, make_theirs):
     np_dtype, _, tol = DTYPES[dtype]
     ours, theirs = make_ours(), make_theirs()
+    if isinstance(ours, nn.Hardsigmoid) and dtype == "float64":
+        tol = 1e-7  # PyTorch's hardsigmoid backward uses 1/6 rounded to float32, even in float64
     assert repr(ours) == repr(theirs)
     compare(ours, theirs, data((4, 6), np_dtype, scale=3), tol)
+
+
+# PyTorch's in-place variants overwrite their input, so torch's runs on a copy (not a leaf)
+INPLACE_ACTIVATIONS = [
+    (lambda: nn.SiLU(inplace=True), lambda: torch.nn.SiLU(inplace=True)),
+    (lambda: nn.Mish(True), lambda: torch.nn.Mish(True)),
+    (lambda: nn.Hardtanh(-2, 3, True), lambda: torch.nn.Hardtanh(-2, 3, True)),
+    (lambda: nn.ReLU6(True), lambda: torch.nn.ReLU6(True)),
+    (lambda: nn.Hardsigmoid(True), lambda: torch.nn.Hardsigmoid(True)),
+    (lambda: nn.Hardswish(True), lambda: torch.nn.Hardswish(True)),
+    (lambda: nn.SELU(True), lambda: torch.nn.SELU(True)),
+    (lambda: nn.CELU(2.0, True), lambda: torch.nn.CELU(2.0, True)),
+    (lambda: nn.Threshold(-1.0, 0.5, True), lambda: torch.nn.Threshold(-1.0, 0.5, True)),
+]
+
+
+@pytest.mark.parametrize("make_ours, make_theirs", INPLACE_ACTIVATIONS,
+                         ids=[repr(t()) for _, t in INPLACE_ACTIVATIONS])
+def test_inplace_activation(make_ours, make_theirs):
+    ours, theirs = make_ours(), make_theirs()
+    assert repr(ours) == repr(theirs)
+    x = data((4, 6), np.float64, scale=3)
+    xt, xc = torch.tensor(x, requires_grad=True), cr.tensor(x, requires_grad=True)
+    yt, yc = theirs(xt * 1), ours(xc)
+    np.testing.assert_allclose(yc.numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-10)
+    yt.sum().backward()
+    yc.sum().backward()
+    np.testing.assert_allclose(xc.grad.numpy(), xt.grad.numpy(), rtol=1e-7, atol=1e-10)  # Hardsigmoid's 1/6
+    np.testing.assert_array_equal(xc.numpy(), x)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("num_parameters, shape", [(1, (4, 6)), (1, (7,)), (1, ()), (3, (4, 3)),
+                                                   (3, (2, 3, 5)), (3, (2, 3, 4, 2))])
+def test_prelu_loads_torchs_weight_and_matches(dtype, num_parameters, shape):
+    np_dtype, torch_dtype, tol = DTYPES[dtype]
+    theirs = torch.nn.PReLU(num_parameters, init=0.1, dtype=torch_dtype)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.linspace(-0.5, 0.7, num_parameters, dtype=torch_dtype))
+    ours = load_from_torch(nn.PReLU(num_parameters, init=0.1), theirs)
+    assert repr(ours) == repr(theirs)
+    assert {k: v.shape for k, v in ours.state_dict().items()} == {
+        k: tuple(v.shape) for k, v in theirs.state_dict().items()}
+    np.testing.assert_array_equal(ours.weight.numpy(), theirs.weight.detach().numpy())
+    # (np.asarray: a 0-d array keeps its dtype, where a NumPy scalar would become float32)
+    compare(ours, theirs, np.asarray(data(shape, np_dtype, scale=2)), tol)
+    # and back: our state_dict loads into a fresh torch PReLU
+    fresh = torch.nn.PReLU(num_parameters, dtype=torch_dtype)
+    fresh.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ours.state_dict().items()})
+    np.testing.assert_array_equal(fresh.weight.detach().numpy(), theirs.weight.detach().numpy())
 
 
 # --------------------------------------------------------------------------- BatchNorm

@@ -28,6 +28,10 @@ from chainrule.functions import (
     reshape, sigmoid, sin, softmax, softplus, split, sqrt, squeeze, stack, std, sub, subtract, sum,
     swapaxes, tanh, tile, transpose, true_divide, unsqueeze, var, view, where,
 )
+from chainrule.functions import (  # the activations beyond relu, as torch.nn.functional
+    celu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu, relu6,
+    selu, silu, softmin, softshrink, softsign, tanhshrink, threshold,
+)
 from chainrule.gradcheck import GradcheckError, gradcheck
 from chainrule import optim  # noqa: F401  (optim knows tensors only; no cycle)
 from chainrule import data, datasets, metrics, utils

@@ -10,10 +10,6 @@ function; ``serialize(fn)`` gives back the name a model file stores.
 """
 from chainrule import functions as F
 
-# SELU's constants (Klambauer et al., 2017): they make unit mean and variance a fixed point
-_SELU_ALPHA = 1.6732632423543772
-_SELU_SCALE = 1.0507009873554805
-
 
 def linear(x):
     """The identity: x (the activation of a layer given ``activation=None``)."""
@@ -57,7 +53,7 @@ def elu(x, alpha=1.0):
 
 def selu(x):
     """scale · elu(x, alpha) with SELU's fixed constants (self-normalizing networks)."""
-    return F.elu(x, _SELU_ALPHA) * _SELU_SCALE
+    return F.selu(x)
 
 
 def leaky_relu(x, negative_slope=0.2):
@@ -72,14 +68,37 @@ def softplus(x):
 
 def softsign(x):
     """x / (1 + |x|)."""
-    x = F.as_tensor(x)
-    return x / (F.abs(x) + 1)
+    return F.softsign(x)
 
 
 def silu(x):
     """x · sigmoid(x) (also called swish)."""
-    x = F.as_tensor(x)
-    return x * F.sigmoid(x)
+    return F.silu(x)
+
+
+def relu6(x):
+    """min(max(x, 0), 6)."""
+    return F.relu6(x)
+
+
+def hard_sigmoid(x):
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (Keras 3's definition)."""
+    return F.hardsigmoid(x)
+
+
+def hard_silu(x):
+    """x · hard_sigmoid(x) (also called hard swish)."""
+    return F.hardswish(x)
+
+
+def mish(x):
+    """x · tanh(softplus(x))."""
+    return F.mish(x)
+
+
+def log_sigmoid(x):
+    """log(sigmoid(x)), finite for any x."""
+    return F.logsigmoid(x)
 
 
 def exponential(x):
@@ -88,12 +107,14 @@ def exponential(x):
 
 
 swish = silu
+hard_swish = hard_silu
 
 _BY_NAME = {
     "linear": linear, "relu": relu, "sigmoid": sigmoid, "tanh": tanh, "softmax": softmax,
     "log_softmax": log_softmax, "gelu": gelu, "elu": elu, "selu": selu,
     "leaky_relu": leaky_relu, "softplus": softplus, "softsign": softsign, "silu": silu,
-    "swish": silu, "exponential": exponential,
+    "swish": silu, "exponential": exponential, "relu6": relu6, "hard_sigmoid": hard_sigmoid,
+    "hard_silu": hard_silu, "hard_swish": hard_silu, "mish": mish, "log_sigmoid": log_sigmoid,
 }
 
 
@@ -115,7 +136,7 @@ def get(identifier):
 
 def name_of(function):
     """The name of one of the functions above, or None for any other callable."""
-    for name, known in _BY_NAME.items():  # "silu" comes before its alias "swish"
+    for name, known in _BY_NAME.items():  # a name comes before its alias ("silu", "swish")
         if known is function:
             return name
     return None

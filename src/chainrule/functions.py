@@ -221,6 +221,140 @@ def softplus(x, beta=1.0, threshold=20.0):
     return apply(_act.Softplus(beta, threshold), to_floating(as_tensor(x)))
 
 
+# ``inplace`` is accepted where PyTorch has it, for code written for PyTorch; the result is
+# always a new tensor, because overwriting the input would corrupt what earlier ops saved.
+def _float_activation(op, x):
+    return apply(op, to_floating(as_tensor(x)))
+
+
+def silu(x, inplace=False):
+    """x · sigmoid(x) (also called swish)."""
+    return _float_activation(_act.SiLU(), x)
+
+
+def mish(x, inplace=False):
+    """x · tanh(softplus(x)), computed without overflow for large |x|."""
+    return _float_activation(_act.Mish(), x)
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
+    """x limited to [min_val, max_val]; the gradient is 0 at the bounds, as in PyTorch.
+
+    >>> chainrule.hardtanh(chainrule.tensor([-2.0, 0.5, 3.0])).tolist()
+    [-1.0, 0.5, 1.0]
+    """
+    if not max_val > min_val:
+        raise ValueError(f"hardtanh: max_val ({max_val}) must be greater than min_val ({min_val})")
+    return apply(_act.Hardtanh(min_val, max_val), as_tensor(x))
+
+
+def relu6(x, inplace=False):
+    """min(max(x, 0), 6): hardtanh with bounds 0 and 6."""
+    return apply(_act.Hardtanh(0.0, 6.0), as_tensor(x))
+
+
+def hardsigmoid(x, inplace=False):
+    """relu6(x + 3) / 6: a piecewise-linear sigmoid, 0 below -3 and 1 above 3."""
+    return _float_activation(_act.Hardsigmoid(), x)
+
+
+def hardswish(x, inplace=False):
+    """x · hardsigmoid(x): a piecewise-quadratic SiLU."""
+    return _float_activation(_act.Hardswish(), x)
+
+
+# SELU's constants (Klambauer et al., 2017): they make unit mean and variance a fixed point
+_SELU_ALPHA = 1.6732632423543772
+_SELU_SCALE = 1.0507009873554805
+
+
+def selu(x, inplace=False):
+    """scale · elu(x, alpha) with SELU's fixed constants (self-normalizing networks)."""
+    return _float_activation(_act.ELU(_SELU_ALPHA, scale=_SELU_SCALE), x)
+
+
+def celu(x, alpha=1.0, inplace=False):
+    """x where x > 0, else alpha · (e^(x/alpha) - 1): an ELU whose slope is continuous."""
+    if alpha == 0:
+        raise ValueError("celu: alpha must not be 0 (it divides x)")
+    return _float_activation(_act.ELU(alpha, input_scale=1 / alpha), x)
+
+
+def prelu(x, weight):
+    """x where x > 0, else weight · x, with one learned slope per channel (dim 1).
+
+    ``weight`` has shape (1,) (one slope for all) or (C,) with C = x.shape[1]; a 0-d or
+    1-D ``x`` counts as one channel.
+    """
+    x, weight = _pair(to_floating(as_tensor(x)), weight)
+    if weight.ndim > 1:
+        raise ValueError(f"prelu: weight must be 0-d or 1-D, got shape {weight.shape}")
+    channels = x.shape[1] if x.ndim >= 2 else 1
+    if weight.numel() == 1:
+        weight = reshape(weight, ())
+    elif weight.numel() != channels:
+        raise ValueError(f"prelu: weight has {weight.numel()} slopes but the input of shape {x.shape} "
+                         f"has {channels} channels (dim 1); give 1 or {channels} slopes")
+    else:
+        weight = reshape(weight, (channels,) + (1,) * (x.ndim - 2))
+    return apply(_act.PReLU(), x, weight)
+
+
+def logsigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x), finite for any x."""
+    return _float_activation(_act.LogSigmoid(), x)
+
+
+def softsign(x):
+    """x / (1 + |x|)."""
+    return _float_activation(_act.Softsign(), x)
+
+
+def tanhshrink(x):
+    """x - tanh(x)."""
+    return _float_activation(_act.Tanhshrink(), x)
+
+
+def _check_lambd(lambd, op):
+    if lambd < 0:
+        raise ValueError(f"{op}: lambd must be non-negative, got {lambd}")
+
+
+def softshrink(x, lambd=0.5):
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+    _check_lambd(lambd, "softshrink")
+    return _float_activation(_act.Softshrink(lambd), x)
+
+
+def hardshrink(x, lambd=0.5):
+    """x where |x| > lambd, else 0."""
+    return _float_activation(_act.Hardshrink(lambd), x)
+
+
+def threshold(x, threshold, value, inplace=False):
+    """x where x > threshold, else value."""
+    return apply(_act.Threshold(threshold, value), as_tensor(x))
+
+
+def softmin(x, dim):
+    """softmax(-x) along ``dim``: probabilities that favour the smallest entries."""
+    x = to_floating(as_tensor(x))
+    return softmax(-x, normalize_dim(dim, x.ndim, "softmin"))
+
+
+def glu(x, dim=-1):
+    """a · sigmoid(b), where a and b are the first and second halves of x along ``dim``."""
+    x = to_floating(as_tensor(x))
+    if x.ndim == 0:
+        raise ValueError("glu: a 0-d input cannot be split in halves")
+    axis = normalize_dim(dim, x.ndim, "glu")
+    if x.shape[axis] % 2:
+        raise ValueError(f"glu: dim {dim} of the input (shape {x.shape}) has odd size "
+                         f"{x.shape[axis]}; it must split into two equal halves")
+    half = x.shape[axis] // 2
+    return _narrow(x, axis, 0, half) * sigmoid(_narrow(x, axis, half, 2 * half))
+
+
 def clamp(x, min=None, max=None):
     """Each element limited to [min, max]; the gradient passes where min <= x <= max."""
     x = as_tensor(x)

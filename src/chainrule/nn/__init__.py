@@ -4,7 +4,9 @@ from chainrule.nn.parameter import Parameter
 from chainrule.nn import init  # noqa: F401
 from chainrule.nn import utils  # noqa: F401
 from chainrule.nn.activation import (  # noqa: F401
-    ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh,
+    CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
+    LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus,
+    Softshrink, Softsign, Tanh, Tanhshrink, Threshold,
 )
 from chainrule.nn.conv import Conv1d, Conv2d, ConvTranspose2d  # noqa: F401
 from chainrule.nn.container import ModuleDict, ModuleList, Sequential  # noqa: F401

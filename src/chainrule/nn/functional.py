@@ -4,7 +4,9 @@ The engine's functions (relu, softmax, ...) are re-exported here so that
 ``import chainrule.nn.functional as F`` covers what PyTorch code expects.
 """
 from chainrule.functions import (  # noqa: F401
-    elu, gelu, leaky_relu, log_softmax, pad, relu, sigmoid, softmax, softplus, tanh,
+    celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, log_softmax,
+    logsigmoid, mish, pad, prelu, relu, relu6, selu, sigmoid, silu, softmax, softmin, softplus,
+    softshrink, softsign, tanh, tanhshrink, threshold,
 )
 from chainrule.nn.conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
 from chainrule.nn.dropout import dropout  # noqa: F401
