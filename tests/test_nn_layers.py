@@ -189,7 +189,8 @@ def test_inplace_is_accepted_and_the_input_is_left_alone():
                    nn.Hardsigmoid(True), nn.Hardswish(True), nn.SELU(True), nn.CELU(inplace=True),
                    nn.Threshold(0.0, 1.0, inplace=True)):
         assert module(x) is not x
-    for function in (F.silu, F.mish, F.hardtanh, F.relu6, F.hardsigmoid, F.hardswish, F.selu, F.celu):
+    for function in (F.relu, F.leaky_relu, F.elu, F.silu, F.mish, F.hardtanh, F.relu6, F.hardsigmoid,
+                     F.hardswish, F.selu, F.celu):
         assert function(x, inplace=True) is not x
     np.testing.assert_array_equal(x.numpy(), before)
 

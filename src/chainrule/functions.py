@@ -194,17 +194,19 @@ def abs(x):
     return apply(_elem.Abs(), as_tensor(x))
 
 
-def relu(x):
+# ``inplace`` is accepted where PyTorch has it, for code written for PyTorch; the result is
+# always a new tensor, because overwriting the input would corrupt what earlier ops saved.
+def relu(x, inplace=False):
     """max(x, 0), elementwise."""
     return apply(_act.ReLU(), as_tensor(x))
 
 
-def leaky_relu(x, negative_slope=0.01):
+def leaky_relu(x, negative_slope=0.01, inplace=False):
     """x where x > 0, else negative_slope * x."""
     return apply(_act.LeakyReLU(negative_slope), to_floating(as_tensor(x)))
 
 
-def elu(x, alpha=1.0):
+def elu(x, alpha=1.0, inplace=False):
     """x where x > 0, else alpha * (e^x - 1)."""
     return apply(_act.ELU(alpha), to_floating(as_tensor(x)))
 
@@ -221,8 +223,6 @@ def softplus(x, beta=1.0, threshold=20.0):
     return apply(_act.Softplus(beta, threshold), to_floating(as_tensor(x)))
 
 
-# ``inplace`` is accepted where PyTorch has it, for code written for PyTorch; the result is
-# always a new tensor, because overwriting the input would corrupt what earlier ops saved.
 def _float_activation(op, x):
     return apply(op, to_floating(as_tensor(x)))
 
