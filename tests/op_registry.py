@@ -847,6 +847,50 @@ case("layer_norm", _layer_norm(CF), _layer_norm(torch.nn.functional if torch els
      Sample(((2, 3, 4),), dict(shape=(4,))),
      Sample(((5,), (5,)), dict(shape=(5,))))
 
+
+def _with_params(name, *keys):
+    """A case calling F.<name>(x, *params as the keywords ``keys``, **kw) in both libraries."""
+    def make(module):
+        def call(x, *params, **kw):
+            return getattr(module, name)(x, **dict(zip(keys, params)), **kw)
+        return call
+    case(name, make(CF), make(torch.nn.functional if torch else None), *SAMPLES_BY_NAME[name],
+         integer_inputs=False)
+
+
+SAMPLES_BY_NAME = {
+    "group_norm": [Sample(((2, 6, 3, 2), (6,), (6,)), dict(num_groups=3)),
+                   Sample(((3, 4, 5), (4,)), dict(num_groups=2, eps=1e-3)),
+                   Sample(((3, 8),), dict(num_groups=2)),
+                   Sample(((2, 4, 3),), dict(num_groups=1))],
+    "instance_norm": [Sample(((2, 3, 5), (3,), (3,))), Sample(((2, 3, 4, 3),)),
+                      Sample(((1, 2, 4), (2,)), dict(eps=1e-3))],
+    "rms_norm": [Sample(((2, 3, 4), (4,)), dict(normalized_shape=(4,))),
+                 Sample(((2, 3, 4), (3, 4)), dict(normalized_shape=(3, 4), eps=1e-3)),
+                 Sample(((2, 5),), dict(normalized_shape=(5,))),
+                 Sample(((5,), (5,)), dict(normalized_shape=(5,)))],
+}
+_with_params("group_norm", "weight", "bias")
+_with_params("instance_norm", "weight", "bias")
+_with_params("rms_norm", "weight")
+
+
+def _instance_norm_running(module, lib):
+    """instance_norm given running statistics: used when not use_input_stats (their updates are
+    compared with torch's in test_nn_layers_torch.py)."""
+    def call(x, *params, use_input_stats):
+        stats = _constants(dict(m=RUNNING_MEAN, v=RUNNING_VAR), x.detach() if lib is torch else x, lib)
+        return module.instance_norm(x, stats["m"], stats["v"], *params,
+                                    use_input_stats=use_input_stats, momentum=0.3)
+    return call
+
+
+case("instance_norm_running_stats", _instance_norm_running(CF, cr),
+     _instance_norm_running(torch.nn.functional if torch else None, torch),
+     Sample(((2, 3, 4), (3,), (3,)), dict(use_input_stats=True)),
+     Sample(((2, 3, 4), (3,), (3,)), dict(use_input_stats=False)),
+     Sample(((2, 3, 2, 3),), dict(use_input_stats=False)), integer_inputs=False)
+
 # pooling, upsampling and embedding (distinct values: max pooling has no derivative at a tie)
 nn_case("max_pool2d", Sample(((2, 3, 5, 6),), dict(kernel_size=2), domain=distinct),
         Sample(((1, 2, 7, 5),), dict(kernel_size=3, stride=2, padding=1, dilation=(1, 2), ceil_mode=True),

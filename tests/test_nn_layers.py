@@ -363,6 +363,67 @@ def test_layer_norm_values_state_and_errors():
         nn.LayerNorm([])
 
 
+# --------------------------------------------------------------------------- GroupNorm, InstanceNorm, RMSNorm
+@pytest.mark.parametrize("module, shape", [
+    (nn.GroupNorm(2, 4), (3, 4, 5)), (nn.GroupNorm(3, 3, bias=False), (2, 3)),
+    (nn.InstanceNorm1d(3, affine=True), (2, 3, 4)), (nn.InstanceNorm2d(2, affine=True), (2, 3, 3)),
+    (nn.RMSNorm((2, 3)), (4, 2, 3))], ids=lambda v: repr(v)[:30])
+def test_group_instance_rms_norm_gradcheck(module, shape):
+    for p in module.parameters():
+        p.data[...] = np.random.default_rng(3).uniform(0.5, 1.5, p.shape)
+    gradcheck_module(module, randn(*shape) * 2 + 1)
+
+
+def test_group_instance_rms_norm_values_and_state():
+    x = randn(2, 4, 3)
+    groups = x.reshape(2, 2, 6)
+    expected = (groups - groups.mean(-1, keepdims=True)) / np.sqrt(groups.var(-1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(F.group_norm(cr.tensor(x), 2).numpy(), expected.reshape(x.shape),
+                               rtol=1e-12, atol=1e-12)
+    instance = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(nn.InstanceNorm1d(4).double()(cr.tensor(x)).numpy(), instance,
+                               rtol=1e-12, atol=1e-12)
+    rms = x / np.sqrt((x ** 2).mean(-1, keepdims=True) + 1e-6)
+    np.testing.assert_allclose(F.rms_norm(cr.tensor(x), 3, eps=1e-6).numpy(), rms, rtol=1e-12)
+    assert list(nn.GroupNorm(2, 4).state_dict()) == ["weight", "bias"]
+    assert list(nn.InstanceNorm1d(4).state_dict()) == []
+    assert list(nn.InstanceNorm2d(4, track_running_stats=True).state_dict()) == [
+        "running_mean", "running_var", "num_batches_tracked"]
+    assert list(nn.RMSNorm(3).state_dict()) == ["weight"] and nn.RMSNorm(3).eps is None
+    assert nn.GroupNorm(2, 4).weight.dtype == np.float32
+    assert nn.RMSNorm(3)(cr.zeros(2, 3)).dtype == np.float32
+
+
+def test_group_instance_rms_norm_errors_name_the_layer_and_the_shapes():
+    with pytest.raises(ValueError, match=r"GroupNorm: num_channels \(4\) must be divisible by "
+                                         r"num_groups \(3\)"):
+        nn.GroupNorm(3, 4)
+    with pytest.raises(ValueError, match=r"GroupNorm\(2, 4\) expects input of shape \(N, 4, \*\), "
+                                         r"got \(2, 6, 3\)"):
+        nn.GroupNorm(2, 4)(cr.zeros(2, 6, 3))
+    with pytest.raises(ValueError, match=r"group_norm: the 6 channels of input of shape \(2, 6, 3\) "
+                                         r"must be divisible by num_groups=4"):
+        F.group_norm(cr.zeros(2, 6, 3), 4)
+    with pytest.raises(ValueError, match=r"InstanceNorm1d\(3\) expects input of shape \(N, 3, L\) or "
+                                         r"\(3, L\), got a 4-d input of shape \(2, 3, 4, 4\)"):
+        nn.InstanceNorm1d(3)(cr.zeros(2, 3, 4, 4))
+    with pytest.raises(ValueError, match=r"InstanceNorm2d\(3\) got input of shape \(2, 4, 4, 4\) "
+                                         r"with 4 channels, expected 3"):
+        nn.InstanceNorm2d(3, affine=True)(cr.zeros(2, 4, 4, 4))
+    with pytest.warns(UserWarning, match="with 4 channels, expected 3"):   # no affine: as PyTorch
+        nn.InstanceNorm1d(3)(cr.zeros(2, 4, 5))
+    with pytest.raises(ValueError, match=r"expected more than 1 spatial element per channel, got "
+                                         r"input of shape \(2, 3, 1\)"):
+        nn.InstanceNorm1d(3)(cr.zeros(2, 3, 1))
+    with pytest.raises(ValueError, match=r"running_mean and running_var are needed"):
+        F.instance_norm(cr.zeros(2, 3, 4), use_input_stats=False)
+    with pytest.raises(ValueError, match=r"RMSNorm\(\(4,\)\) got input of shape \(2, 3\); its last "
+                                         r"1 dim must be \(4,\)"):
+        nn.RMSNorm(4)(cr.zeros(2, 3))
+    with pytest.raises(ValueError, match=r"rms_norm: weight must have shape \(3,\), got \(4,\)"):
+        F.rms_norm(cr.zeros(2, 3), 3, weight=cr.ones(4))
+
+
 # --------------------------------------------------------------------------- Flatten / Unflatten
 def test_flatten_and_unflatten():
     x = cr.tensor(randn(2, 3, 4, 5))

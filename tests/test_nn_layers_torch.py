@@ -13,6 +13,7 @@ torch = pytest.importorskip("torch", reason="PyTorch is the oracle for these com
 
 import chainrule as cr  # noqa: E402
 import chainrule.nn as nn  # noqa: E402
+import chainrule.nn.functional as F  # noqa: E402
 from chainrule.nn import init  # noqa: E402
 
 DTYPES = {"float32": (np.float32, torch.float32, 1e-5), "float64": (np.float64, torch.float64, 1e-10)}
@@ -155,6 +156,66 @@ def test_layer_norm(dtype, normalized_shape, shape, options):
         ours.double()
     assert repr(ours) == repr(theirs)
     compare(ours, theirs, data(shape, np_dtype, scale=3, shift=2), tol)
+
+
+# --------------------------------------------------------------------------- GroupNorm, InstanceNorm, RMSNorm
+NORMS = [  # (constructor arguments, input shape)
+    ("GroupNorm", (3, 6), {}, (4, 6, 2, 3)),
+    ("GroupNorm", (2, 4), dict(affine=False), (3, 4, 5)),
+    ("GroupNorm", (1, 4), dict(bias=False, eps=0.01), (3, 4)),
+    ("InstanceNorm1d", (3,), dict(affine=True), (4, 3, 7)),
+    ("InstanceNorm1d", (3,), {}, (3, 7)),
+    ("InstanceNorm2d", (3,), dict(affine=True, bias=False), (2, 3, 4, 5)),
+    ("InstanceNorm2d", (3,), dict(affine=True), (3, 4, 5)),
+    ("RMSNorm", (6,), {}, (4, 6)),
+    ("RMSNorm", ((3, 6),), dict(eps=1e-3), (2, 5, 3, 6)),
+    ("RMSNorm", (6,), dict(elementwise_affine=False), (2, 6)),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name, args, options, shape", NORMS,
+                         ids=[f"{n}{a}{o}{s}".replace(" ", "") for n, a, o, s in NORMS])
+def test_norm_layers_load_torch_state_and_agree(dtype, name, args, options, shape):
+    np_dtype, torch_dtype, tol = DTYPES[dtype]
+    theirs = randomize(getattr(torch.nn, name)(*args, dtype=torch_dtype, **options))
+    ours = load_from_torch(getattr(nn, name)(*args, **options), theirs)
+    assert repr(ours) == repr(theirs)
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    compare(ours, theirs, data(shape, np_dtype, scale=3, shift=2), tol)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("ours_class, theirs_class, shape", [
+    (nn.InstanceNorm1d, torch.nn.InstanceNorm1d, (4, 5, 7)),
+    (nn.InstanceNorm2d, torch.nn.InstanceNorm2d, (2, 5, 3, 4)),
+    (nn.InstanceNorm2d, torch.nn.InstanceNorm2d, (5, 3, 4))], ids=["1d", "2d", "2d-unbatched"])
+def test_instance_norm_running_statistics_then_eval(dtype, ours_class, theirs_class, shape):
+    np_dtype, torch_dtype, tol = DTYPES[dtype]
+    theirs = randomize(theirs_class(5, momentum=0.3, affine=True, track_running_stats=True,
+                                    dtype=torch_dtype))
+    ours = load_from_torch(ours_class(5, momentum=0.3, affine=True, track_running_stats=True), theirs)
+    for step in range(3):
+        for module in (ours, theirs):
+            module.zero_grad()
+        compare(ours, theirs, data(shape, np_dtype, seed=step, scale=step + 1, shift=step), tol)
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), rtol=tol,
+                                   atol=tol, err_msg=key)
+    ours.eval(), theirs.eval()
+    ours.zero_grad(), theirs.zero_grad()
+    compare(ours, theirs, data(shape, np_dtype, seed=10, scale=2), tol)
+
+
+def test_rms_norm_default_eps_is_the_dtypes_machine_epsilon():
+    """Tiny inputs, where eps dominates: float32 and float64 each use their own epsilon."""
+    for np_dtype, torch_dtype in ((np.float32, torch.float32), (np.float64, torch.float64)):
+        x = data((3, 4), np_dtype, scale=1e-4)
+        expected = torch.nn.functional.rms_norm(torch.tensor(x), (4,)).numpy()
+        ours = F.rms_norm(cr.tensor(x), (4,))
+        assert ours.dtype == np_dtype
+        np.testing.assert_allclose(ours.numpy(), expected, rtol=1e-5 if np_dtype == np.float32 else 1e-12)
 
 
 # --------------------------------------------------------------------------- Dropout, Flatten
