@@ -633,7 +633,13 @@ case("chunk_method", lambda x: x.chunk(2), lambda x: x.chunk(2), ((4, 3),))
 case("pad", lambda x, **kw: cr.pad(x, **kw), lambda x, **kw: torch.nn.functional.pad(x, **kw),
      Sample(((2, 3),), dict(pad=(1, 2))), Sample(((2, 3, 4),), dict(pad=(1, 0, 0, 2))),
      Sample(((2, 3),), dict(pad=(1, 1, 2, 0), value=1.5)), Sample(((2, 3),), dict(pad=(0, 0))),
-     Sample(((0, 3),), dict(pad=(1, 1))))
+     Sample(((0, 3),), dict(pad=(1, 1))),
+     *[Sample(((2, 3, 4),), dict(pad=(3, 2), mode=m)) for m in ("reflect", "replicate", "circular")],
+     *[Sample(((2, 3, 4, 3),), dict(pad=(2, 1, 0, 3), mode=m)) for m in ("reflect", "replicate", "circular")],
+     Sample(((3, 4, 3),), dict(pad=(2, 2, 3, 1), mode="reflect")),
+     Sample(((1, 2, 2, 3, 3),), dict(pad=(1, 2, 2, 0, 1, 1), mode="replicate")),
+     Sample(((2, 3),), dict(pad=(3, 3), mode="circular")),
+     Sample(((2, 3),), dict(pad=(0, 5), mode="replicate")))
 case("repeat", lambda x, **kw: cr.repeat(x, kw["sizes"]), lambda x, **kw: x.repeat(kw["sizes"]),
      Sample(((2, 3),), dict(sizes=(2, 1))), Sample(((2, 3),), dict(sizes=(2, 3, 2))),
      Sample(((),), dict(sizes=(3,))), Sample(((3,),), dict(sizes=(0,))),
@@ -902,6 +908,17 @@ nn_case("avg_pool2d", Sample(((2, 3, 5, 6),), dict(kernel_size=2)),
         Sample(((2, 4, 4),), dict(kernel_size=3, stride=1, padding=1, divisor_override=4)))
 nn_case("adaptive_avg_pool2d", Sample(((2, 3, 6, 4),), dict(output_size=(3, 2))),
         Sample(((2, 3, 7, 5),), dict(output_size=(3, 4))), Sample(((3, 5, 5),), dict(output_size=1)))
+nn_case("avg_pool1d", Sample(((2, 3, 9),), dict(kernel_size=3, stride=2, padding=1)),
+        Sample(((2, 8),), dict(kernel_size=2)),
+        Sample(((1, 2, 7),), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)))
+nn_case("adaptive_avg_pool1d", Sample(((2, 3, 7),), dict(output_size=3)), Sample(((3, 4),), dict(output_size=1)),
+        Sample(((1, 2, 3),), dict(output_size=5)))
+nn_case("pixel_shuffle", Sample(((2, 8, 3, 2),), dict(upscale_factor=2)), Sample(((9, 2, 3),), dict(upscale_factor=3)),
+        Sample(((2, 1, 4, 2, 2),), dict(upscale_factor=2)))
+nn_case("pixel_unshuffle", Sample(((2, 2, 4, 6),), dict(downscale_factor=2)),
+        Sample(((1, 3, 3),), dict(downscale_factor=3)))
+nn_case("bilinear", Sample(((4, 3), (4, 2), (5, 3, 2), (5,))), Sample(((2, 4, 3), (2, 4, 2), (5, 3, 2))),
+        Sample(((3,), (2,), (1, 3, 2), (1,))))
 nn_case("interpolate", Sample(((1, 2, 4, 5),), dict(scale_factor=2)), Sample(((1, 2, 5),), dict(size=8)),
         Sample(((1, 1, 6, 5),), dict(scale_factor=(0.5, 1.5))))
 EMBEDDING_INDICES = np.array([[0, 3, 3, 1], [4, 3, 0, 3]])

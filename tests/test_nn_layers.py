@@ -117,6 +117,24 @@ def test_functional_linear_checks_its_arguments():
         F.linear(x, cr.ones(3))
 
 
+def test_bilinear_init_and_errors():
+    layer = nn.Bilinear(4, 3, 2)
+    assert layer.weight.shape == (2, 4, 3) and layer.bias.shape == (2,)
+    assert layer.weight.dtype == np.float32
+    for p in (layer.weight, layer.bias):      # U(-1/√in1, 1/√in1), as PyTorch
+        assert np.abs(p.numpy()).max() <= 0.5 and p.numpy().std() > 0.1
+    assert list(nn.Bilinear(4, 3, 2, bias=False).state_dict()) == ["weight"]
+    with pytest.raises(ValueError, match=r"Bilinear\(in1_features=4, in2_features=3, out_features=2, "
+                                         r"bias=True\): inputs of shapes \(5, 4\) and \(6, 3\) do not fit"):
+        layer(cr.zeros(5, 4), cr.zeros(6, 3))
+    with pytest.raises(ValueError, match=r"bilinear: weight must have shape"):
+        F.bilinear(cr.zeros(5, 4), cr.zeros(5, 3), cr.zeros(4, 3))
+    with pytest.raises(ValueError, match=r"bilinear: bias must have shape \(2,\)"):
+        F.bilinear(cr.zeros(5, 4), cr.zeros(5, 3), cr.zeros(2, 4, 3), cr.zeros(3))
+    with pytest.raises(ValueError, match="positive integers"):
+        nn.Bilinear(0, 3, 2)
+
+
 def test_identity_returns_its_input():
     x = cr.ones(2)
     assert nn.Identity(54, unused="arg")(x) is x

@@ -73,6 +73,33 @@ def test_linear(dtype, shape, bias):
     compare(ours, theirs, data(shape, np_dtype), tol)
 
 
+# --------------------------------------------------------------------------- Bilinear
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("lead", [(8,), (2, 3), ()], ids=str)
+@pytest.mark.parametrize("bias", [True, False])
+def test_bilinear(dtype, lead, bias):
+    np_dtype, torch_dtype, tol = DTYPES[dtype]
+    theirs = torch.nn.Bilinear(5, 4, 3, bias=bias, dtype=torch_dtype)
+    ours = load_from_torch(nn.Bilinear(5, 4, 3, bias=bias), theirs)
+    assert repr(ours) == repr(theirs)
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    x1, x2 = data(lead + (5,), np_dtype, seed=1), data(lead + (4,), np_dtype, seed=2)
+    t1, t2 = torch.tensor(x1, requires_grad=True), torch.tensor(x2, requires_grad=True)
+    c1, c2 = cr.tensor(x1, requires_grad=True), cr.tensor(x2, requires_grad=True)
+    yt, yc = theirs(t1, t2), ours(c1, c2)
+    assert yc.shape == tuple(yt.shape) and yc.dtype == np_dtype
+    np.testing.assert_allclose(yc.numpy(), yt.detach().numpy(), rtol=tol, atol=tol)
+    g = data(yc.shape, np_dtype, seed=3)
+    yt.backward(torch.tensor(g))
+    yc.backward(g)
+    for ours_t, theirs_t, name in ((c1, t1, "input1"), (c2, t2, "input2"),
+                                   *[(p, q, n) for (n, p), q in zip(ours.named_parameters(),
+                                                                    theirs.parameters())]):
+        np.testing.assert_allclose(ours_t.grad.numpy(), theirs_t.grad.numpy(), rtol=tol, atol=tol,
+                                   err_msg=f"gradient of {name}")
+
+
 # --------------------------------------------------------------------------- activations
 ACTIVATIONS = [
     (lambda: nn.ReLU(), lambda: torch.nn.ReLU()),

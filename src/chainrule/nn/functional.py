@@ -10,9 +10,12 @@ from chainrule.nn.conv import conv1d, conv2d, conv_transpose2d  # noqa: F401
 from chainrule.nn.dropout import dropout  # noqa: F401
 from chainrule.nn.dropout import dropout2d  # noqa: F401
 from chainrule.nn.embedding import embedding  # noqa: F401
-from chainrule.nn.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool1d, max_pool2d  # noqa: F401
+from chainrule.nn.pooling import (  # noqa: F401
+    adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
+)
 from chainrule.nn.upsampling import interpolate  # noqa: F401
-from chainrule.nn.linear import linear  # noqa: F401
+from chainrule.nn.linear import bilinear, linear  # noqa: F401
+from chainrule.nn.pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: F401
 from chainrule.nn.normalization import (  # noqa: F401
     batch_norm, group_norm, instance_norm, layer_norm, rms_norm,
 )
