@@ -238,7 +238,8 @@ SHAPE_LAYERS = [  # (layer, its arguments, input shape)
 
 
 @pytest.mark.parametrize("dtype, tol", DTYPES)
-@pytest.mark.parametrize("name, args, shape", SHAPE_LAYERS, ids=[f"{n}{a}{s}".replace(" ", "") for n, a, s in SHAPE_LAYERS])
+@pytest.mark.parametrize("name, args, shape", SHAPE_LAYERS,
+                         ids=[f"{n}{a}{s}".replace(" ", "") for n, a, s in SHAPE_LAYERS])
 def test_padding_shuffle_and_1d_pooling_layers_match_torch(name, args, shape, dtype, tol):
     ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
     assert repr(ours) == repr(theirs)
