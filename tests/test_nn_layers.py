@@ -566,6 +566,50 @@ def test_module_dict():
     assert len(heads) == 0 and list(heads.parameters()) == []
 
 
+def test_parameter_list():
+    first = nn.Parameter(cr.ones(3))
+    params = nn.ParameterList([first, cr.zeros(2, 2)])
+    assert len(params) == 2 and params[0] is first and params[-1].shape == (2, 2)
+    assert isinstance(params[1], nn.Parameter) and params[1].requires_grad is False  # kept as given
+    params.append(nn.Parameter(cr.ones(4))).extend([nn.Parameter(cr.ones(1))])
+    params += [nn.Parameter(cr.ones(5))]
+    assert [p.shape for p in params] == [(3,), (2, 2), (4,), (1,), (5,)]
+    assert list(params.state_dict()) == ["0", "1", "2", "3", "4"]
+    assert [p.shape for p in params[1:3]] == [(2, 2), (4,)]
+    params[0] = nn.Parameter(cr.zeros(6))
+    assert params[0].shape == (6,) and list(params.state_dict())[0] == "0"
+    model = nn.Module()
+    model.weights = params
+    assert [name for name, _ in model.named_parameters()][:2] == ["weights.0", "weights.1"]
+    with pytest.raises(IndexError, match="ParameterList: index 5 is out of range for 5 parameters"):
+        params[5]
+    with pytest.raises(TypeError, match="expected a Parameter or a Tensor, got list"):
+        params.append([1.0])
+    with pytest.raises(RuntimeError, match="should not be called"):
+        params(cr.ones(3))
+
+
+def test_parameter_dict():
+    params = nn.ParameterDict({"b": cr.ones(3), "a": nn.Parameter(cr.ones(2))})
+    assert list(params) == ["a", "b"]                  # a plain dict is sorted, as PyTorch
+    params.update(collections.OrderedDict([("z", cr.ones(1)), ("c", cr.ones(1))]))
+    assert list(params.keys()) == ["a", "b", "z", "c"]  # an OrderedDict keeps its order
+    params["training"] = nn.Parameter(cr.ones(1))       # a key is no attribute
+    assert params.training is True and "training" in params
+    assert list(params.state_dict()) == ["a", "b", "z", "c", "training"]
+    assert params.pop("z").shape == (1,) and "z" not in params and len(params) == 4
+    del params["training"]
+    assert params.get("missing") is None and isinstance(params["a"], nn.Parameter)
+    with pytest.raises(KeyError, match=r"ParameterDict has no parameter 'x' \(keys: \['a', 'b', 'c'\]\)"):
+        params["x"]
+    with pytest.raises(TypeError, match="keys must be strings"):
+        params[1] = cr.ones(1)
+    with pytest.raises(TypeError, match=r"ParameterDict\['q'\]: expected a Parameter or a Tensor"):
+        params["q"] = 3.0
+    params.clear()
+    assert len(params) == 0 and repr(params) == "ParameterDict()"
+
+
 def test_replacing_a_layer_keeps_its_place_in_the_state_dict():
     """Swapping a classifier head (model.fc = Linear(...)) keeps PyTorch's key order."""
     class Net(nn.Module):

@@ -325,6 +325,32 @@ def test_state_dict_keys_and_shapes_match_torch():
         assert ours[key].dtype == value.numpy().dtype, key
 
 
+def _torch_repr_with_our_dtype_names(text):
+    """PyTorch's repr with its dtype names as chainrule prints them (float32, not torch.float32 or
+    torch.FloatTensor): everything else must be the same."""
+    for theirs, ours in (("torch.FloatTensor", "float32"), ("torch.DoubleTensor", "float64"),
+                         ("torch.float32", "float32"), ("torch.float64", "float64")):
+        text = text.replace(theirs, ours)
+    return text
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib, m: lib.ParameterList([m(2, 3), m(4)]), lambda lib, m: lib.ParameterList([m(3)]),
+    lambda lib, m: lib.ParameterList(), lambda lib, m: lib.ParameterDict({"w": m(2, 2), "b": m(2)}),
+    lambda lib, m: lib.ParameterDict({"only": m(5)}),
+    lambda lib, m: lib.Sequential(lib.Linear(2, 3), lib.ParameterList([m(1), m(3, 1)])),
+])
+def test_parameter_containers_match_torch(make):
+    ours = make(nn, lambda *shape: nn.Parameter(cr.randn(*shape)))
+    theirs = make(torch.nn, lambda *shape: torch.nn.Parameter(torch.randn(*shape)))
+    assert repr(ours) == _torch_repr_with_our_dtype_names(repr(theirs))
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_array_equal(ours.state_dict()[key].numpy(), value.numpy())
+
+
 # --------------------------------------------------------------------------- init
 @pytest.mark.parametrize("shape", [(5, 3), (16, 8, 3, 3), (4, 2, 5), (7, 1, 2, 3, 4)])
 def test_fan_rules_match_torch(shape):

@@ -7,7 +7,9 @@ from chainrule.nn.activation import (  # noqa: F401
     ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh,
 )
 from chainrule.nn.conv import Conv1d, Conv2d, ConvTranspose2d  # noqa: F401
-from chainrule.nn.container import ModuleDict, ModuleList, Sequential  # noqa: F401
+from chainrule.nn.container import (  # noqa: F401
+    ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential,
+)
 from chainrule.nn.dropout import Dropout  # noqa: F401
 from chainrule.nn.dropout import Dropout2d  # noqa: F401
 from chainrule.nn.embedding import Embedding  # noqa: F401
