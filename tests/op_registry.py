@@ -705,7 +705,13 @@ case("chunk_method", lambda x: x.chunk(2), lambda x: x.chunk(2), ((4, 3),))
 case("pad", lambda x, **kw: cr.pad(x, **kw), lambda x, **kw: torch.nn.functional.pad(x, **kw),
      Sample(((2, 3),), dict(pad=(1, 2))), Sample(((2, 3, 4),), dict(pad=(1, 0, 0, 2))),
      Sample(((2, 3),), dict(pad=(1, 1, 2, 0), value=1.5)), Sample(((2, 3),), dict(pad=(0, 0))),
-     Sample(((0, 3),), dict(pad=(1, 1))))
+     Sample(((0, 3),), dict(pad=(1, 1))),
+     *[Sample(((2, 3, 4),), dict(pad=(3, 2), mode=m)) for m in ("reflect", "replicate", "circular")],
+     *[Sample(((2, 3, 4, 3),), dict(pad=(2, 1, 0, 3), mode=m)) for m in ("reflect", "replicate", "circular")],
+     Sample(((3, 4, 3),), dict(pad=(2, 2, 3, 1), mode="reflect")),
+     Sample(((1, 2, 2, 3, 3),), dict(pad=(1, 2, 2, 0, 1, 1), mode="replicate")),
+     Sample(((2, 3),), dict(pad=(3, 3), mode="circular")),
+     Sample(((2, 3),), dict(pad=(0, 5), mode="replicate")))
 case("repeat", lambda x, **kw: cr.repeat(x, kw["sizes"]), lambda x, **kw: x.repeat(kw["sizes"]),
      Sample(((2, 3),), dict(sizes=(2, 1))), Sample(((2, 3),), dict(sizes=(2, 3, 2))),
      Sample(((),), dict(sizes=(3,))), Sample(((3,),), dict(sizes=(0,))),
@@ -999,6 +1005,50 @@ case("layer_norm", _layer_norm(CF), _layer_norm(torch.nn.functional if torch els
      Sample(((2, 3, 4),), dict(shape=(4,))),
      Sample(((5,), (5,)), dict(shape=(5,))))
 
+
+def _with_params(name, *keys):
+    """A case calling F.<name>(x, *params as the keywords ``keys``, **kw) in both libraries."""
+    def make(module):
+        def call(x, *params, **kw):
+            return getattr(module, name)(x, **dict(zip(keys, params)), **kw)
+        return call
+    case(name, make(CF), make(torch.nn.functional if torch else None), *SAMPLES_BY_NAME[name],
+         integer_inputs=False)
+
+
+SAMPLES_BY_NAME = {
+    "group_norm": [Sample(((2, 6, 3, 2), (6,), (6,)), dict(num_groups=3)),
+                   Sample(((3, 4, 5), (4,)), dict(num_groups=2, eps=1e-3)),
+                   Sample(((3, 8),), dict(num_groups=2)),
+                   Sample(((2, 4, 3),), dict(num_groups=1))],
+    "instance_norm": [Sample(((2, 3, 5), (3,), (3,))), Sample(((2, 3, 4, 3),)),
+                      Sample(((1, 2, 4), (2,)), dict(eps=1e-3))],
+    "rms_norm": [Sample(((2, 3, 4), (4,)), dict(normalized_shape=(4,))),
+                 Sample(((2, 3, 4), (3, 4)), dict(normalized_shape=(3, 4), eps=1e-3)),
+                 Sample(((2, 5),), dict(normalized_shape=(5,))),
+                 Sample(((5,), (5,)), dict(normalized_shape=(5,)))],
+}
+_with_params("group_norm", "weight", "bias")
+_with_params("instance_norm", "weight", "bias")
+_with_params("rms_norm", "weight")
+
+
+def _instance_norm_running(module, lib):
+    """instance_norm given running statistics: used when not use_input_stats (their updates are
+    compared with torch's in test_nn_layers_torch.py)."""
+    def call(x, *params, use_input_stats):
+        stats = _constants(dict(m=RUNNING_MEAN, v=RUNNING_VAR), x.detach() if lib is torch else x, lib)
+        return module.instance_norm(x, stats["m"], stats["v"], *params,
+                                    use_input_stats=use_input_stats, momentum=0.3)
+    return call
+
+
+case("instance_norm_running_stats", _instance_norm_running(CF, cr),
+     _instance_norm_running(torch.nn.functional if torch else None, torch),
+     Sample(((2, 3, 4), (3,), (3,)), dict(use_input_stats=True)),
+     Sample(((2, 3, 4), (3,), (3,)), dict(use_input_stats=False)),
+     Sample(((2, 3, 2, 3),), dict(use_input_stats=False)), integer_inputs=False)
+
 # pooling, upsampling and embedding (distinct values: max pooling has no derivative at a tie)
 nn_case("max_pool2d", Sample(((2, 3, 5, 6),), dict(kernel_size=2), domain=distinct),
         Sample(((1, 2, 7, 5),), dict(kernel_size=3, stride=2, padding=1, dilation=(1, 2), ceil_mode=True),
@@ -1010,6 +1060,17 @@ nn_case("avg_pool2d", Sample(((2, 3, 5, 6),), dict(kernel_size=2)),
         Sample(((2, 4, 4),), dict(kernel_size=3, stride=1, padding=1, divisor_override=4)))
 nn_case("adaptive_avg_pool2d", Sample(((2, 3, 6, 4),), dict(output_size=(3, 2))),
         Sample(((2, 3, 7, 5),), dict(output_size=(3, 4))), Sample(((3, 5, 5),), dict(output_size=1)))
+nn_case("avg_pool1d", Sample(((2, 3, 9),), dict(kernel_size=3, stride=2, padding=1)),
+        Sample(((2, 8),), dict(kernel_size=2)),
+        Sample(((1, 2, 7),), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)))
+nn_case("adaptive_avg_pool1d", Sample(((2, 3, 7),), dict(output_size=3)), Sample(((3, 4),), dict(output_size=1)),
+        Sample(((1, 2, 3),), dict(output_size=5)))
+nn_case("pixel_shuffle", Sample(((2, 8, 3, 2),), dict(upscale_factor=2)), Sample(((9, 2, 3),), dict(upscale_factor=3)),
+        Sample(((2, 1, 4, 2, 2),), dict(upscale_factor=2)))
+nn_case("pixel_unshuffle", Sample(((2, 2, 4, 6),), dict(downscale_factor=2)),
+        Sample(((1, 3, 3),), dict(downscale_factor=3)))
+nn_case("bilinear", Sample(((4, 3), (4, 2), (5, 3, 2), (5,))), Sample(((2, 4, 3), (2, 4, 2), (5, 3, 2))),
+        Sample(((3,), (2,), (1, 3, 2), (1,))))
 nn_case("interpolate", Sample(((1, 2, 4, 5),), dict(scale_factor=2)), Sample(((1, 2, 5),), dict(size=8)),
         Sample(((1, 1, 6, 5),), dict(scale_factor=(0.5, 1.5))))
 EMBEDDING_INDICES = np.array([[0, 3, 3, 1], [4, 3, 0, 3]])

@@ -117,6 +117,24 @@ def test_functional_linear_checks_its_arguments():
         F.linear(x, cr.ones(3))
 
 
+def test_bilinear_init_and_errors():
+    layer = nn.Bilinear(4, 3, 2)
+    assert layer.weight.shape == (2, 4, 3) and layer.bias.shape == (2,)
+    assert layer.weight.dtype == np.float32
+    for p in (layer.weight, layer.bias):      # U(-1/√in1, 1/√in1), as PyTorch
+        assert np.abs(p.numpy()).max() <= 0.5 and p.numpy().std() > 0.1
+    assert list(nn.Bilinear(4, 3, 2, bias=False).state_dict()) == ["weight"]
+    with pytest.raises(ValueError, match=r"Bilinear\(in1_features=4, in2_features=3, out_features=2, "
+                                         r"bias=True\): inputs of shapes \(5, 4\) and \(6, 3\) do not fit"):
+        layer(cr.zeros(5, 4), cr.zeros(6, 3))
+    with pytest.raises(ValueError, match=r"bilinear: weight must have shape"):
+        F.bilinear(cr.zeros(5, 4), cr.zeros(5, 3), cr.zeros(4, 3))
+    with pytest.raises(ValueError, match=r"bilinear: bias must have shape \(2,\)"):
+        F.bilinear(cr.zeros(5, 4), cr.zeros(5, 3), cr.zeros(2, 4, 3), cr.zeros(3))
+    with pytest.raises(ValueError, match="positive integers"):
+        nn.Bilinear(0, 3, 2)
+
+
 def test_identity_returns_its_input():
     x = cr.ones(2)
     assert nn.Identity(54, unused="arg")(x) is x
@@ -457,6 +475,67 @@ def test_layer_norm_values_state_and_errors():
         nn.LayerNorm([])
 
 
+# --------------------------------------------------------------------------- GroupNorm, InstanceNorm, RMSNorm
+@pytest.mark.parametrize("module, shape", [
+    (nn.GroupNorm(2, 4), (3, 4, 5)), (nn.GroupNorm(3, 3, bias=False), (2, 3)),
+    (nn.InstanceNorm1d(3, affine=True), (2, 3, 4)), (nn.InstanceNorm2d(2, affine=True), (2, 3, 3)),
+    (nn.RMSNorm((2, 3)), (4, 2, 3))], ids=lambda v: repr(v)[:30])
+def test_group_instance_rms_norm_gradcheck(module, shape):
+    for p in module.parameters():
+        p.data[...] = np.random.default_rng(3).uniform(0.5, 1.5, p.shape)
+    gradcheck_module(module, randn(*shape) * 2 + 1)
+
+
+def test_group_instance_rms_norm_values_and_state():
+    x = randn(2, 4, 3)
+    groups = x.reshape(2, 2, 6)
+    expected = (groups - groups.mean(-1, keepdims=True)) / np.sqrt(groups.var(-1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(F.group_norm(cr.tensor(x), 2).numpy(), expected.reshape(x.shape),
+                               rtol=1e-12, atol=1e-12)
+    instance = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(nn.InstanceNorm1d(4).double()(cr.tensor(x)).numpy(), instance,
+                               rtol=1e-12, atol=1e-12)
+    rms = x / np.sqrt((x ** 2).mean(-1, keepdims=True) + 1e-6)
+    np.testing.assert_allclose(F.rms_norm(cr.tensor(x), 3, eps=1e-6).numpy(), rms, rtol=1e-12)
+    assert list(nn.GroupNorm(2, 4).state_dict()) == ["weight", "bias"]
+    assert list(nn.InstanceNorm1d(4).state_dict()) == []
+    assert list(nn.InstanceNorm2d(4, track_running_stats=True).state_dict()) == [
+        "running_mean", "running_var", "num_batches_tracked"]
+    assert list(nn.RMSNorm(3).state_dict()) == ["weight"] and nn.RMSNorm(3).eps is None
+    assert nn.GroupNorm(2, 4).weight.dtype == np.float32
+    assert nn.RMSNorm(3)(cr.zeros(2, 3)).dtype == np.float32
+
+
+def test_group_instance_rms_norm_errors_name_the_layer_and_the_shapes():
+    with pytest.raises(ValueError, match=r"GroupNorm: num_channels \(4\) must be divisible by "
+                                         r"num_groups \(3\)"):
+        nn.GroupNorm(3, 4)
+    with pytest.raises(ValueError, match=r"GroupNorm\(2, 4\) expects input of shape \(N, 4, \*\), "
+                                         r"got \(2, 6, 3\)"):
+        nn.GroupNorm(2, 4)(cr.zeros(2, 6, 3))
+    with pytest.raises(ValueError, match=r"group_norm: the 6 channels of input of shape \(2, 6, 3\) "
+                                         r"must be divisible by num_groups=4"):
+        F.group_norm(cr.zeros(2, 6, 3), 4)
+    with pytest.raises(ValueError, match=r"InstanceNorm1d\(3\) expects input of shape \(N, 3, L\) or "
+                                         r"\(3, L\), got a 4-d input of shape \(2, 3, 4, 4\)"):
+        nn.InstanceNorm1d(3)(cr.zeros(2, 3, 4, 4))
+    with pytest.raises(ValueError, match=r"InstanceNorm2d\(3\) got input of shape \(2, 4, 4, 4\) "
+                                         r"with 4 channels, expected 3"):
+        nn.InstanceNorm2d(3, affine=True)(cr.zeros(2, 4, 4, 4))
+    with pytest.warns(UserWarning, match="with 4 channels, expected 3"):   # no affine: as PyTorch
+        nn.InstanceNorm1d(3)(cr.zeros(2, 4, 5))
+    with pytest.raises(ValueError, match=r"expected more than 1 spatial element per channel, got "
+                                         r"input of shape \(2, 3, 1\)"):
+        nn.InstanceNorm1d(3)(cr.zeros(2, 3, 1))
+    with pytest.raises(ValueError, match=r"running_mean and running_var are needed"):
+        F.instance_norm(cr.zeros(2, 3, 4), use_input_stats=False)
+    with pytest.raises(ValueError, match=r"RMSNorm\(\(4,\)\) got input of shape \(2, 3\); its last "
+                                         r"1 dim must be \(4,\)"):
+        nn.RMSNorm(4)(cr.zeros(2, 3))
+    with pytest.raises(ValueError, match=r"rms_norm: weight must have shape \(3,\), got \(4,\)"):
+        F.rms_norm(cr.zeros(2, 3), 3, weight=cr.ones(4))
+
+
 # --------------------------------------------------------------------------- Flatten / Unflatten
 def test_flatten_and_unflatten():
     x = cr.tensor(randn(2, 3, 4, 5))
@@ -579,6 +658,50 @@ def test_module_dict():
         heads["x"] = 3
     heads.clear()
     assert len(heads) == 0 and list(heads.parameters()) == []
+
+
+def test_parameter_list():
+    first = nn.Parameter(cr.ones(3))
+    params = nn.ParameterList([first, cr.zeros(2, 2)])
+    assert len(params) == 2 and params[0] is first and params[-1].shape == (2, 2)
+    assert isinstance(params[1], nn.Parameter) and params[1].requires_grad is False  # kept as given
+    params.append(nn.Parameter(cr.ones(4))).extend([nn.Parameter(cr.ones(1))])
+    params += [nn.Parameter(cr.ones(5))]
+    assert [p.shape for p in params] == [(3,), (2, 2), (4,), (1,), (5,)]
+    assert list(params.state_dict()) == ["0", "1", "2", "3", "4"]
+    assert [p.shape for p in params[1:3]] == [(2, 2), (4,)]
+    params[0] = nn.Parameter(cr.zeros(6))
+    assert params[0].shape == (6,) and list(params.state_dict())[0] == "0"
+    model = nn.Module()
+    model.weights = params
+    assert [name for name, _ in model.named_parameters()][:2] == ["weights.0", "weights.1"]
+    with pytest.raises(IndexError, match="ParameterList: index 5 is out of range for 5 parameters"):
+        params[5]
+    with pytest.raises(TypeError, match="expected a Parameter or a Tensor, got list"):
+        params.append([1.0])
+    with pytest.raises(RuntimeError, match="should not be called"):
+        params(cr.ones(3))
+
+
+def test_parameter_dict():
+    params = nn.ParameterDict({"b": cr.ones(3), "a": nn.Parameter(cr.ones(2))})
+    assert list(params) == ["a", "b"]                  # a plain dict is sorted, as PyTorch
+    params.update(collections.OrderedDict([("z", cr.ones(1)), ("c", cr.ones(1))]))
+    assert list(params.keys()) == ["a", "b", "z", "c"]  # an OrderedDict keeps its order
+    params["training"] = nn.Parameter(cr.ones(1))       # a key is no attribute
+    assert params.training is True and "training" in params
+    assert list(params.state_dict()) == ["a", "b", "z", "c", "training"]
+    assert params.pop("z").shape == (1,) and "z" not in params and len(params) == 4
+    del params["training"]
+    assert params.get("missing") is None and isinstance(params["a"], nn.Parameter)
+    with pytest.raises(KeyError, match=r"ParameterDict has no parameter 'x' \(keys: \['a', 'b', 'c'\]\)"):
+        params["x"]
+    with pytest.raises(TypeError, match="keys must be strings"):
+        params[1] = cr.ones(1)
+    with pytest.raises(TypeError, match=r"ParameterDict\['q'\]: expected a Parameter or a Tensor"):
+        params["q"] = 3.0
+    params.clear()
+    assert len(params) == 0 and repr(params) == "ParameterDict()"
 
 
 def test_replacing_a_layer_keeps_its_place_in_the_state_dict():

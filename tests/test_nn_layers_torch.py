@@ -13,6 +13,7 @@ torch = pytest.importorskip("torch", reason="PyTorch is the oracle for these com
 
 import chainrule as cr  # noqa: E402
 import chainrule.nn as nn  # noqa: E402
+import chainrule.nn.functional as F  # noqa: E402
 from chainrule.nn import init  # noqa: E402
 
 DTYPES = {"float32": (np.float32, torch.float32, 1e-5), "float64": (np.float64, torch.float64, 1e-10)}
@@ -70,6 +71,33 @@ def test_linear(dtype, shape, bias):
     theirs = torch.nn.Linear(20, 7, bias=bias, dtype=torch_dtype)
     ours = load_from_torch(nn.Linear(20, 7, bias=bias), theirs)
     compare(ours, theirs, data(shape, np_dtype), tol)
+
+
+# --------------------------------------------------------------------------- Bilinear
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("lead", [(8,), (2, 3), ()], ids=str)
+@pytest.mark.parametrize("bias", [True, False])
+def test_bilinear(dtype, lead, bias):
+    np_dtype, torch_dtype, tol = DTYPES[dtype]
+    theirs = torch.nn.Bilinear(5, 4, 3, bias=bias, dtype=torch_dtype)
+    ours = load_from_torch(nn.Bilinear(5, 4, 3, bias=bias), theirs)
+    assert repr(ours) == repr(theirs)
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    x1, x2 = data(lead + (5,), np_dtype, seed=1), data(lead + (4,), np_dtype, seed=2)
+    t1, t2 = torch.tensor(x1, requires_grad=True), torch.tensor(x2, requires_grad=True)
+    c1, c2 = cr.tensor(x1, requires_grad=True), cr.tensor(x2, requires_grad=True)
+    yt, yc = theirs(t1, t2), ours(c1, c2)
+    assert yc.shape == tuple(yt.shape) and yc.dtype == np_dtype
+    np.testing.assert_allclose(yc.numpy(), yt.detach().numpy(), rtol=tol, atol=tol)
+    g = data(yc.shape, np_dtype, seed=3)
+    yt.backward(torch.tensor(g))
+    yc.backward(g)
+    for ours_t, theirs_t, name in ((c1, t1, "input1"), (c2, t2, "input2"),
+                                   *[(p, q, n) for (n, p), q in zip(ours.named_parameters(),
+                                                                    theirs.parameters())]):
+        np.testing.assert_allclose(ours_t.grad.numpy(), theirs_t.grad.numpy(), rtol=tol, atol=tol,
+                                   err_msg=f"gradient of {name}")
 
 
 # --------------------------------------------------------------------------- activations
@@ -230,6 +258,66 @@ def test_layer_norm(dtype, normalized_shape, shape, options):
     compare(ours, theirs, data(shape, np_dtype, scale=3, shift=2), tol)
 
 
+# --------------------------------------------------------------------------- GroupNorm, InstanceNorm, RMSNorm
+NORMS = [  # (constructor arguments, input shape)
+    ("GroupNorm", (3, 6), {}, (4, 6, 2, 3)),
+    ("GroupNorm", (2, 4), dict(affine=False), (3, 4, 5)),
+    ("GroupNorm", (1, 4), dict(bias=False, eps=0.01), (3, 4)),
+    ("InstanceNorm1d", (3,), dict(affine=True), (4, 3, 7)),
+    ("InstanceNorm1d", (3,), {}, (3, 7)),
+    ("InstanceNorm2d", (3,), dict(affine=True, bias=False), (2, 3, 4, 5)),
+    ("InstanceNorm2d", (3,), dict(affine=True), (3, 4, 5)),
+    ("RMSNorm", (6,), {}, (4, 6)),
+    ("RMSNorm", ((3, 6),), dict(eps=1e-3), (2, 5, 3, 6)),
+    ("RMSNorm", (6,), dict(elementwise_affine=False), (2, 6)),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name, args, options, shape", NORMS,
+                         ids=[f"{n}{a}{o}{s}".replace(" ", "") for n, a, o, s in NORMS])
+def test_norm_layers_load_torch_state_and_agree(dtype, name, args, options, shape):
+    np_dtype, torch_dtype, tol = DTYPES[dtype]
+    theirs = randomize(getattr(torch.nn, name)(*args, dtype=torch_dtype, **options))
+    ours = load_from_torch(getattr(nn, name)(*args, **options), theirs)
+    assert repr(ours) == repr(theirs)
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    compare(ours, theirs, data(shape, np_dtype, scale=3, shift=2), tol)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("ours_class, theirs_class, shape", [
+    (nn.InstanceNorm1d, torch.nn.InstanceNorm1d, (4, 5, 7)),
+    (nn.InstanceNorm2d, torch.nn.InstanceNorm2d, (2, 5, 3, 4)),
+    (nn.InstanceNorm2d, torch.nn.InstanceNorm2d, (5, 3, 4))], ids=["1d", "2d", "2d-unbatched"])
+def test_instance_norm_running_statistics_then_eval(dtype, ours_class, theirs_class, shape):
+    np_dtype, torch_dtype, tol = DTYPES[dtype]
+    theirs = randomize(theirs_class(5, momentum=0.3, affine=True, track_running_stats=True,
+                                    dtype=torch_dtype))
+    ours = load_from_torch(ours_class(5, momentum=0.3, affine=True, track_running_stats=True), theirs)
+    for step in range(3):
+        for module in (ours, theirs):
+            module.zero_grad()
+        compare(ours, theirs, data(shape, np_dtype, seed=step, scale=step + 1, shift=step), tol)
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), rtol=tol,
+                                   atol=tol, err_msg=key)
+    ours.eval(), theirs.eval()
+    ours.zero_grad(), theirs.zero_grad()
+    compare(ours, theirs, data(shape, np_dtype, seed=10, scale=2), tol)
+
+
+def test_rms_norm_default_eps_is_the_dtypes_machine_epsilon():
+    """Tiny inputs, where eps dominates: float32 and float64 each use their own epsilon."""
+    for np_dtype, torch_dtype in ((np.float32, torch.float32), (np.float64, torch.float64)):
+        x = data((3, 4), np_dtype, scale=1e-4)
+        expected = torch.nn.functional.rms_norm(torch.tensor(x), (4,)).numpy()
+        ours = F.rms_norm(cr.tensor(x), (4,))
+        assert ours.dtype == np_dtype
+        np.testing.assert_allclose(ours.numpy(), expected, rtol=1e-5 if np_dtype == np.float32 else 1e-12)
+
+
 # --------------------------------------------------------------------------- Dropout, Flatten
 def test_dropout_in_eval_mode_and_its_training_statistics():
     theirs, ours = torch.nn.Dropout(0.3).eval(), nn.Dropout(0.3).eval()
@@ -308,6 +396,32 @@ def test_state_dict_keys_and_shapes_match_torch():
     for key, value in theirs.items():
         assert ours[key].shape == tuple(value.shape), key
         assert ours[key].dtype == value.numpy().dtype, key
+
+
+def _torch_repr_with_our_dtype_names(text):
+    """PyTorch's repr with its dtype names as chainrule prints them (float32, not torch.float32 or
+    torch.FloatTensor): everything else must be the same."""
+    for theirs, ours in (("torch.FloatTensor", "float32"), ("torch.DoubleTensor", "float64"),
+                         ("torch.float32", "float32"), ("torch.float64", "float64")):
+        text = text.replace(theirs, ours)
+    return text
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib, m: lib.ParameterList([m(2, 3), m(4)]), lambda lib, m: lib.ParameterList([m(3)]),
+    lambda lib, m: lib.ParameterList(), lambda lib, m: lib.ParameterDict({"w": m(2, 2), "b": m(2)}),
+    lambda lib, m: lib.ParameterDict({"only": m(5)}),
+    lambda lib, m: lib.Sequential(lib.Linear(2, 3), lib.ParameterList([m(1), m(3, 1)])),
+])
+def test_parameter_containers_match_torch(make):
+    ours = make(nn, lambda *shape: nn.Parameter(cr.randn(*shape)))
+    theirs = make(torch.nn, lambda *shape: torch.nn.Parameter(torch.randn(*shape)))
+    assert repr(ours) == _torch_repr_with_our_dtype_names(repr(theirs))
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_array_equal(ours.state_dict()[key].numpy(), value.numpy())
 
 
 # --------------------------------------------------------------------------- init

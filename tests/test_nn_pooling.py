@@ -233,9 +233,64 @@ def test_dropout2d_is_reproducible_and_handles_3d_as_n_c_l():
     (lambda: nn.Embedding(10, 3, padding_idx=10), ValueError, ["padding_idx", "10"]),
     (lambda: F.dropout2d(cr.ones(2, 3)), ValueError, ["dropout2d", "(2, 3)"]),
     (lambda: nn.Dropout2d(1.5), ValueError, ["Dropout2d", "1.5"]),
+    (lambda: nn.AvgPool1d(3, padding=2), ValueError, ["AvgPool1d", "at most half"]),
+    (lambda: nn.AvgPool1d(2)(cr.ones(1, 2, 3, 4)), ValueError, ["AvgPool1d(kernel_size=(2,)", "2-d or 3-d",
+                                                                "(1, 2, 3, 4)"]),
+    (lambda: nn.AvgPool1d(5)(cr.ones(1, 2, 4)), ValueError, ["AvgPool1d", "(1, 2, 4)", "smaller than the kernel"]),
+    (lambda: nn.AdaptiveAvgPool1d((2, 3))(cr.ones(1, 2, 4)), ValueError, ["AdaptiveAvgPool1d", "(2, 3)"]),
+    (lambda: nn.AdaptiveAvgPool1d(2)(cr.ones(4)), ValueError, ["AdaptiveAvgPool1d", "(4,)"]),
+    # padding layers: bad padding, wrong rank, padding too large for the mode
+    (lambda: nn.ZeroPad2d((1, 2, 3)), ValueError, ["ZeroPad2d", "tuple of 4 ints", "(1, 2, 3)"]),
+    (lambda: nn.ReflectionPad1d(-1), ValueError, ["ReflectionPad1d", "non-negative", "-1"]),
+    (lambda: nn.ConstantPad1d(1.5, 0.0), ValueError, ["ConstantPad1d", "1.5"]),
+    (lambda: nn.ReflectionPad1d(4)(cr.ones(2, 3, 4)), ValueError,
+     ["ReflectionPad1d((4, 4))", "at most 3", "(2, 3, 4)"]),
+    (lambda: nn.CircularPad2d(1)(cr.ones(2, 2, 2, 3, 3)), ValueError,
+     ["CircularPad2d((1, 1, 1, 1))", "3-d or 4-d", "(2, 2, 2, 3, 3)"]),
+    (lambda: nn.ReplicationPad1d(1)(cr.ones(4)), ValueError, ["ReplicationPad1d((1, 1))", "(4,)"]),
+    (lambda: nn.ZeroPad2d(1)(cr.ones(4)), ValueError, ["ZeroPad2d((1, 1, 1, 1))", "1 dims"]),
+    (lambda: F.pad(cr.ones(2, 3), (1, 1), mode="wrap"), ValueError, ["pad", "'wrap'"]),
+    (lambda: F.pad(cr.ones(2, 3), (1, 1), mode="reflect", value=2.0), ValueError, ["'reflect'", "value"]),
+    (lambda: F.pad(cr.ones(2, 0), (1, 1), mode="replicate"), ValueError, ["'replicate'", "(2, 0)"]),
+    # pixel shuffle: channels or sizes not divisible by the factor, too few dims
+    (lambda: nn.PixelShuffle(2)(cr.ones(1, 6, 3, 3)), ValueError,
+     ["PixelShuffle(upscale_factor=2)", "6 channels", "(1, 6, 3, 3)", "4"]),
+    (lambda: nn.PixelUnshuffle(2)(cr.ones(1, 1, 3, 4)), ValueError,
+     ["PixelUnshuffle(downscale_factor=2)", "(1, 1, 3, 4)"]),
+    (lambda: F.pixel_shuffle(cr.ones(4, 4), 2), ValueError, ["pixel_shuffle", "(4, 4)"]),
+    (lambda: nn.PixelShuffle(0), ValueError, ["PixelShuffle", "positive", "0"]),
 ])
 def test_errors_name_the_layer_and_the_shapes(call, error, words):
     with pytest.raises(error) as info:
         call()
     for word in words:
         assert word in str(info.value), f"{word!r} not in: {info.value}"
+
+
+# --------------------------------------------------------------------------- padding, pixel shuffle
+def test_padding_modes_values():
+    x = cr.tensor([[[1.0, 2.0, 3.0]]])
+    assert nn.ReflectionPad1d((2, 1))(x).tolist() == [[[3.0, 2.0, 1.0, 2.0, 3.0, 2.0]]]
+    assert nn.ReplicationPad1d((2, 1))(x).tolist() == [[[1.0, 1.0, 1.0, 2.0, 3.0, 3.0]]]
+    assert nn.CircularPad1d((2, 1))(x).tolist() == [[[2.0, 3.0, 1.0, 2.0, 3.0, 1.0]]]
+    assert nn.ConstantPad1d((2, 1), 7.0)(x).tolist() == [[[7.0, 7.0, 1.0, 2.0, 3.0, 7.0]]]
+    assert nn.ZeroPad2d((0, 1, 1, 0))(x).tolist() == [[[0.0, 0.0, 0.0, 0.0], [1.0, 2.0, 3.0, 0.0]]]
+    assert nn.ReflectionPad2d(1)(cr.ones(2, 3, 3, dtype=cr.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("module, shape", [
+    (nn.ReflectionPad2d((2, 1, 1, 2)), (2, 2, 3, 4)), (nn.ReplicationPad2d(3), (1, 2, 2, 3)),
+    (nn.CircularPad2d((1, 3, 2, 0)), (2, 3, 4)), (nn.ReflectionPad1d(2), (2, 4)),
+    (nn.PixelShuffle(2), (2, 8, 2, 3)), (nn.PixelUnshuffle(2), (1, 2, 4, 2)),
+    (nn.AvgPool1d(3, 2, 1), (2, 3, 8)), (nn.AdaptiveAvgPool1d(3), (2, 7))], ids=repr)
+def test_padding_shuffle_and_1d_pooling_gradcheck(module, shape):
+    x = cr.tensor(np.random.default_rng(0).standard_normal(shape), requires_grad=True)
+    assert cr.gradcheck(module, (x,)) is True
+
+
+def test_pixel_unshuffle_undoes_pixel_shuffle():
+    x = cr.arange(2 * 18 * 2 * 3.0).reshape(2, 18, 2, 3)
+    y = F.pixel_shuffle(x, 3)
+    assert y.shape == (2, 2, 6, 9)
+    assert y[0, 0, 1, 2].item() == x[0, 1 * 3 + 2, 0, 0].item()    # channel c·r² + i·r + j -> (i, j)
+    np.testing.assert_array_equal(F.pixel_unshuffle(y, 3).numpy(), x.numpy())

@@ -212,9 +212,38 @@ def test_embedding_padding_row_is_zero_at_init_as_in_torch():
     lambda m: m.Upsample(scale_factor=(2, 3)), lambda m: m.Upsample(size=7),
     lambda m: m.Dropout2d(), lambda m: m.Dropout2d(0.2),
     lambda m: m.Embedding(10, 3), lambda m: m.Embedding(10, 3, padding_idx=-1),
+    lambda m: m.AvgPool1d(3), lambda m: m.AvgPool1d(3, 2, 1, ceil_mode=True, count_include_pad=False),
+    lambda m: m.AdaptiveAvgPool1d(4), lambda m: m.PixelShuffle(2), lambda m: m.PixelUnshuffle(3),
+    lambda m: m.ZeroPad1d(2), lambda m: m.ZeroPad2d((1, 2, 3, 4)), lambda m: m.ConstantPad1d(2, 3.5),
+    lambda m: m.ConstantPad2d((1, 2, 3, 4), 1), lambda m: m.ReflectionPad1d((1, 2)),
+    lambda m: m.ReflectionPad2d(1), lambda m: m.ReplicationPad1d(3), lambda m: m.ReplicationPad2d((1, 0, 2, 1)),
+    lambda m: m.CircularPad1d(1), lambda m: m.CircularPad2d((1, 1, 2, 0)),
 ])
 def test_repr_equals_torch(make):
     assert repr(make(nn)) == repr(make(torch.nn))
+
+
+SHAPE_LAYERS = [  # (layer, its arguments, input shape)
+    ("ZeroPad1d", (2,), (2, 3, 5)), ("ZeroPad2d", ((1, 2, 0, 3),), (3, 4, 5)),
+    ("ConstantPad1d", ((0, 3), -1.5), (3, 5)), ("ConstantPad2d", (1, 2.0), (2, 3, 4, 5)),
+    ("ReflectionPad1d", ((3, 1),), (2, 3, 5)), ("ReflectionPad2d", ((1, 2, 3, 0),), (2, 3, 4, 5)),
+    ("ReflectionPad2d", (2,), (3, 4, 5)), ("ReplicationPad1d", (4,), (3, 2)),
+    ("ReplicationPad2d", ((3, 0, 1, 2),), (2, 3, 4, 5)), ("CircularPad1d", ((5, 2),), (2, 3, 5)),
+    ("CircularPad2d", ((1, 2, 4, 0),), (2, 3, 4, 5)), ("CircularPad2d", (1,), (3, 4, 5)),
+    ("PixelShuffle", (2,), (2, 12, 3, 4)), ("PixelShuffle", (3,), (9, 2, 2)),
+    ("PixelUnshuffle", (2,), (2, 3, 4, 6)), ("AvgPool1d", (3,), (2, 3, 10)),
+    ("AvgPool1d", (4, 3, 2, True, False), (2, 3, 11)), ("AvgPool1d", (2, 1), (3, 7)),
+    ("AdaptiveAvgPool1d", (3,), (2, 3, 10)), ("AdaptiveAvgPool1d", (5,), (3, 4)),
+]
+
+
+@pytest.mark.parametrize("dtype, tol", DTYPES)
+@pytest.mark.parametrize("name, args, shape", SHAPE_LAYERS,
+                         ids=[f"{n}{a}{s}".replace(" ", "") for n, a, s in SHAPE_LAYERS])
+def test_padding_shuffle_and_1d_pooling_layers_match_torch(name, args, shape, dtype, tol):
+    ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
+    assert repr(ours) == repr(theirs)
+    compare(ours, theirs, np.random.default_rng(3).standard_normal(shape).astype(dtype), tol)
 
 
 def test_layers_match_torch_in_a_small_model():

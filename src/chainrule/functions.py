@@ -734,11 +734,25 @@ def chunk(x, chunks, dim=0):
     return split(x, builtins.max(1, -(-length // chunks)), axis)
 
 
-def pad(x, pad, mode="constant", value=0):
-    """Constant padding; ``pad`` lists (before, after) pairs starting from the last dim, as PyTorch."""
+_PAD_SOURCES = {  # mode: the source position of each border position i (< 0 or >= n) along an axis
+    "reflect": lambda i, n: xp.where(i < 0, -i, 2 * (n - 1) - i),
+    "replicate": lambda i, n: xp.clip(i, 0, n - 1),
+    "circular": lambda i, n: i % n,
+}
+
+
+def pad(x, pad, mode="constant", value=None):
+    """Pad the last dims; ``pad`` lists (before, after) pairs starting from the last dim, as PyTorch.
+
+    ``mode``: 'constant' (borders of ``value``, default 0), 'reflect' (mirrored without
+    repeating the edge: a pad smaller than the dim), 'replicate' (the edge repeated, any
+    pad) or 'circular' (wrapped around: a pad at most the dim).  The three copying modes pad the
+    last 1, 2 or 3 dims of an input with one or two leading dims (N, C), as PyTorch.
+
+    >>> pad(chainrule.tensor([[1.0, 2.0, 3.0]]), (2, 1), mode="reflect").tolist()
+    [[3.0, 2.0, 1.0, 2.0, 3.0, 2.0]]
+    """
     x = as_tensor(x)
-    if mode != "constant":
-        raise NotImplementedError(f"pad: mode {mode!r} is not supported yet (only 'constant')")
     pad = _sizes(pad, "pad")
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ValueError(f"pad: {pad} must hold (before, after) pairs for at most {x.ndim} dims")
@@ -747,7 +761,32 @@ def pad(x, pad, mode="constant", value=0):
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
-    return apply(_shape.Pad(tuple(widths), value), x)
+    if mode == "constant":
+        return apply(_shape.Pad(tuple(widths), 0 if value is None else value), x)
+    if mode not in _PAD_SOURCES:
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
+                         f"got {mode!r}")
+    if value not in (None, 0):
+        raise ValueError(f"pad: mode {mode!r} takes no value (got value={value!r})")
+    dims = len(pad) // 2
+    if dims not in (1, 2, 3) or x.ndim not in (dims + 1, dims + 2):
+        raise ValueError(f"pad: mode {mode!r} pads the last 1, 2 or 3 dims of an input with 1 or 2 "
+                         f"more dims, but got {len(pad)} padding sizes {pad} for input of shape "
+                         f"{x.shape}")
+    borders = []
+    for axis in range(x.ndim - dims, x.ndim):
+        (before, after), size = widths[axis], x.shape[axis]
+        if size == 0:
+            raise ValueError(f"pad: mode {mode!r} has nothing to copy along dim {axis} of input of "
+                             f"shape {x.shape}")
+        limit = {"reflect": size - 1, "circular": size}.get(mode, builtins.max(before, after))
+        if builtins.max(before, after) > limit:
+            raise ValueError(f"pad: mode {mode!r} needs padding at most {limit} along dim {axis} of "
+                             f"input of shape {x.shape}, got ({before}, {after})")
+        source = _PAD_SOURCES[mode]
+        borders.append((axis, source(xp.arange(-before, 0), size),
+                        source(xp.arange(size, size + after), size)))
+    return apply(_shape.PadCopies(tuple(borders)), x)
 
 
 def repeat(x, *sizes):

@@ -9,15 +9,26 @@ from chainrule.nn.activation import (  # noqa: F401
     Softshrink, Softsign, Tanh, Tanhshrink, Threshold,
 )
 from chainrule.nn.conv import Conv1d, Conv2d, ConvTranspose2d  # noqa: F401
-from chainrule.nn.container import ModuleDict, ModuleList, Sequential  # noqa: F401
+from chainrule.nn.container import (  # noqa: F401
+    ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential,
+)
 from chainrule.nn.dropout import Dropout  # noqa: F401
 from chainrule.nn.dropout import Dropout2d  # noqa: F401
 from chainrule.nn.embedding import Embedding  # noqa: F401
-from chainrule.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d  # noqa: F401
+from chainrule.nn.padding import (  # noqa: F401
+    CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,
+    ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d,
+)
+from chainrule.nn.pooling import (  # noqa: F401
+    AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d,
+)
 from chainrule.nn.upsampling import Upsample  # noqa: F401
 from chainrule.nn.flatten import Flatten, Unflatten  # noqa: F401
-from chainrule.nn.linear import Identity, Linear  # noqa: F401
-from chainrule.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: F401
+from chainrule.nn.linear import Bilinear, Identity, Linear  # noqa: F401
+from chainrule.nn.pixelshuffle import PixelShuffle, PixelUnshuffle  # noqa: F401
+from chainrule.nn.normalization import (  # noqa: F401
+    BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm, RMSNorm,
+)
 from chainrule.nn.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: F401
 from chainrule.nn.loss import (  # noqa: F401
     BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, GaussianNLLLoss,

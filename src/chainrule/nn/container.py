@@ -1,8 +1,9 @@
-"""Containers: Sequential (a pipeline), ModuleList and ModuleDict (registered collections).
+"""Containers: Sequential (a pipeline), ModuleList and ModuleDict (registered collections of
+modules), ParameterList and ParameterDict (registered collections of parameters).
 
-Modules kept in a plain Python list or dict are invisible to ``parameters()``,
-``state_dict()`` and ``train()``; these containers register every element as a child,
-under the names PyTorch uses ("0", "1", ... or the dict's keys), so state-dict keys match.
+Modules or parameters kept in a plain Python list or dict are invisible to ``parameters()``,
+``state_dict()`` and ``train()``; these containers register every element, under the names
+PyTorch uses ("0", "1", ... or the dict's keys), so state-dict keys match.
 """
 import collections
 import collections.abc
@@ -12,15 +13,16 @@ import numbers
 from chainrule.autograd import no_grad
 from chainrule.backend import xp
 from chainrule.nn.module import Module
+from chainrule.nn.parameter import Parameter
 from chainrule.tensor import DEFAULT_FLOAT, Tensor
 
 
-def _position(index, length, where):
+def _position(index, length, where, what="modules"):
     """A position in [0, length) from a possibly negative int index, or a clear IndexError."""
     if not isinstance(index, numbers.Integral) or isinstance(index, bool):
         raise TypeError(f"{where} indices must be integers or slices, not {type(index).__name__}")
     if not -length <= index < length:
-        raise IndexError(f"{where}: index {index} is out of range for {length} modules")
+        raise IndexError(f"{where}: index {index} is out of range for {length} {what}")
     return int(index) % length
 
 
@@ -232,7 +234,62 @@ class ModuleList(_Indexed):
         return "ModuleList(\n" + "\n".join(lines) + "\n)"
 
 
-class ModuleDict(Module):
+class _Dict:
+    """What ModuleDict and ParameterDict share: a dict's reading and removing methods over
+    one of the module's registries (``_kind``: 'module' or 'parameter')."""
+
+    _kind = "module"
+
+    def _table(self):
+        return self.__dict__[f"_{self._kind}s"]
+
+    def __getitem__(self, key):
+        table = self._table()
+        try:
+            return table[key]
+        except KeyError:
+            raise KeyError(f"{type(self).__name__} has no {self._kind} {key!r} (keys: "
+                           f"{list(table)})") from None
+
+    def __delitem__(self, key):
+        self[key]                       # a KeyError that names the keys
+        del self._table()[key]
+
+    def __len__(self):
+        return len(self._table())
+
+    def __iter__(self):
+        return iter(list(self._table()))
+
+    def __contains__(self, key):
+        return key in self._table()
+
+    def keys(self):
+        return self._table().keys()
+
+    def items(self):
+        return self._table().items()
+
+    def values(self):
+        return self._table().values()
+
+    def pop(self, key):
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self):
+        self._table().clear()
+
+    def _update(self, pairs):
+        for pair in pairs:
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(f"{type(self).__name__}.update: expected (key, {self._kind}) pairs, "
+                                f"got {pair!r}")
+            self[pair[0]] = pair[1]
+
+
+class ModuleDict(_Dict, Module):
     """A dict of modules by name, each registered as a child (its key is its name).
 
     >>> heads = chainrule.nn.ModuleDict({"digit": chainrule.nn.Linear(8, 10),
@@ -246,13 +303,6 @@ class ModuleDict(Module):
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key):
-        try:
-            return self._modules[key]
-        except KeyError:
-            raise KeyError(f"ModuleDict has no module {key!r} (keys: {list(self._modules)})") \
-                from None
-
     def __setitem__(self, key, module):
         if not isinstance(key, str):
             raise TypeError(f"ModuleDict keys must be strings, got {type(key).__name__}")
@@ -261,39 +311,114 @@ class ModuleDict(Module):
                             f"{type(module).__name__}")
         self.add_module(key, module)
 
-    def __delitem__(self, key):
-        del self._modules[key]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def __contains__(self, key):
-        return key in self._modules
-
-    def keys(self):
-        return self._modules.keys()
-
-    def items(self):
-        return self._modules.items()
-
-    def values(self):
-        return self._modules.values()
-
-    def pop(self, key):
-        module = self[key]
-        del self[key]
-        return module
-
-    def clear(self):
-        self._modules.clear()
-
     def update(self, modules):
         """Add (or replace) modules from a mapping or from an iterable of (key, module) pairs."""
-        pairs = modules.items() if isinstance(modules, collections.abc.Mapping) else modules
-        for pair in pairs:
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise TypeError(f"ModuleDict.update: expected (key, module) pairs, got {pair!r}")
-            self[pair[0]] = pair[1]
+        self._update(modules.items() if isinstance(modules, collections.abc.Mapping) else modules)
+
+
+def _as_parameter(value, where):
+    """A Parameter as given, a Tensor wrapped as one (as PyTorch), anything else an error."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value.detach(), requires_grad=value.requires_grad)
+    raise TypeError(f"{where}: expected a Parameter or a Tensor, got {type(value).__name__}")
+
+
+class _Parameters(Module):
+    """What ParameterList and ParameterDict share: PyTorch's repr, one line per parameter."""
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(f"{type(self).__name__} should not be called; index it instead")
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __repr__(self):
+        lines = [f"  ({key}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
+                 for key, p in self._parameters.items()]
+        if len(lines) <= 1:       # one line or none: inline, as PyTorch prints a one-line extra_repr
+            return f"{type(self).__name__}({''.join(lines)})"
+        return f"{type(self).__name__}(\n" + "\n".join("  " + line for line in lines) + "\n)"
+
+
+class ParameterList(_Parameters):
+    """A list of parameters, each registered under its position ("0", "1", ...) as in PyTorch;
+    tensors are wrapped as Parameters.  Indexing (ints, negative ints, slices), ``len``,
+    iteration, ``append``, ``extend`` and ``+=`` work as on a list.
+
+    >>> weights = chainrule.nn.ParameterList([chainrule.nn.Parameter(chainrule.ones(3))])
+    >>> list(weights.append(chainrule.zeros(2)).state_dict())
+    ['0', '1']
+    """
+
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __getitem__(self, index):
+        values = list(self._parameters.values())
+        if isinstance(index, slice):
+            return type(self)(values[index])
+        return values[_position(index, len(values), "ParameterList", "parameters")]
+
+    def __setitem__(self, index, value):
+        position = _position(index, len(self), "ParameterList", "parameters")
+        self._parameters[str(position)] = _as_parameter(value, "ParameterList")
+
+    def __iter__(self):
+        return iter(list(self._parameters.values()))
+
+    def append(self, value):
+        """Add ``value`` (a Parameter, or a Tensor made one) at the end; returns self."""
+        self._parameters[str(len(self))] = _as_parameter(value, "ParameterList.append")
+        return self
+
+    def extend(self, values):
+        """Append each of ``values`` in order; returns self."""
+        if isinstance(values, Tensor) or not isinstance(values, collections.abc.Iterable):
+            raise TypeError(f"ParameterList.extend: expected an iterable of parameters, got "
+                            f"{type(values).__name__}")
+        for value in values:
+            self.append(value)
+        return self
+
+    def __iadd__(self, values):
+        return self.extend(values)
+
+
+class ParameterDict(_Dict, _Parameters):
+    """A dict of parameters by name, each registered under its key as in PyTorch; tensors are
+    wrapped as Parameters.  Built or updated from an OrderedDict, a ParameterDict or pairs
+    (kept in order) or from a plain mapping (in sorted key order, as PyTorch does).
+
+    >>> scales = chainrule.nn.ParameterDict({"b": chainrule.ones(2), "a": chainrule.ones(3)})
+    >>> list(scales.state_dict())
+    ['a', 'b']
+    """
+
+    _kind = "parameter"
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __setitem__(self, key, value):
+        if not isinstance(key, str):
+            raise TypeError(f"ParameterDict keys must be strings, got {type(key).__name__}")
+        # straight into the registry: a key such as "training" must not replace an attribute
+        self._parameters[key] = _as_parameter(value, f"ParameterDict[{key!r}]")
+
+    def get(self, key, default=None):
+        return self._parameters.get(key, default)
+
+    def update(self, parameters):
+        """Add (or replace) parameters from a mapping or from (key, parameter) pairs."""
+        if isinstance(parameters, (collections.OrderedDict, ParameterDict)):
+            self._update(parameters.items())
+        elif isinstance(parameters, collections.abc.Mapping):
+            self._update(sorted(parameters.items()))
+        else:
+            self._update(parameters)

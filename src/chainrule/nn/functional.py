@@ -13,10 +13,15 @@ from chainrule.nn.dropout import dropout  # noqa: F401
 from chainrule.nn.dropout import dropout2d  # noqa: F401
 from chainrule.nn.embedding import embedding, one_hot  # noqa: F401
 from chainrule.nn.distance import cosine_similarity, normalize, pairwise_distance  # noqa: F401
-from chainrule.nn.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool1d, max_pool2d  # noqa: F401
+from chainrule.nn.pooling import (  # noqa: F401
+    adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d,
+)
 from chainrule.nn.upsampling import interpolate  # noqa: F401
-from chainrule.nn.linear import linear  # noqa: F401
-from chainrule.nn.normalization import batch_norm, layer_norm  # noqa: F401
+from chainrule.nn.linear import bilinear, linear  # noqa: F401
+from chainrule.nn.pixelshuffle import pixel_shuffle, pixel_unshuffle  # noqa: F401
+from chainrule.nn.normalization import (  # noqa: F401
+    batch_norm, group_norm, instance_norm, layer_norm, rms_norm,
+)
 from chainrule.nn.loss_functions import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, kl_div,
     gaussian_nll_loss, l1_loss, mse_loss, nll_loss, poisson_nll_loss, smooth_l1_loss,

@@ -1,11 +1,15 @@
-"""Normalization layers: BatchNorm1d, BatchNorm2d and LayerNorm, with PyTorch's state and rules.
+"""Normalization layers with PyTorch's state and rules: BatchNorm, LayerNorm, GroupNorm,
+InstanceNorm and RMSNorm.
 
 Batch normalization standardizes each channel with the statistics of the current batch
 while training, and keeps running averages of them for evaluation; layer normalization
-standardizes each sample over its last dims and needs no running state.  Both then apply
-a learned per-element scale (``weight``, γ) and shift (``bias``, β).
+standardizes each sample over its last dims, group normalization each sample's groups of
+channels, instance normalization each sample's channels, and RMS normalization scales each
+sample over its last dims without centring.  Each then applies a learned scale (``weight``,
+γ) and, but for RMSNorm, a shift (``bias``, β).
 """
 import numbers
+import warnings
 
 from chainrule.backend import xp
 from chainrule.functions import as_tensor
@@ -115,27 +119,121 @@ def _normalized_shape(normalized_shape, where):
 
 def _layer_norm(input, normalized_shape, weight, bias, eps, where):
     shape = _normalized_shape(normalized_shape, where)
-    input = as_tensor(input, where)
-    if input.data.dtype.kind != "f":
-        raise TypeError(f"{where} expects a floating-point input, got dtype {input.dtype}")
+    input = _float_input(input, where)
     for name, tensor in (("weight", weight), ("bias", bias)):
         if tensor is not None and tuple(tensor.shape) != shape:
             raise ValueError(f"{where}: {name} must have shape {shape}, got {tuple(tensor.shape)}")
-    weight = None if weight is None else as_tensor(weight)
-    bias = None if bias is None else as_tensor(bias)
-    return _layer_norm_checked(input, shape, weight, bias, eps, where)
+    return _layer_norm_checked(input, shape, _optional(weight), _optional(bias), eps, where)
 
 
 def _layer_norm_checked(input, shape, weight, bias, eps, where):
     """layer_norm once the arguments are known good, but for the input's trailing shape."""
+    op = _norm.LayerNorm(len(shape), eps, weight is not None, bias is not None)
+    return _apply_over_trailing(op, input, shape, (weight, bias), where)
+
+
+def _apply_over_trailing(op, input, shape, params, where):
+    """Run a normalization over the input's last dims, once they are checked to be ``shape``."""
     k = len(shape)
     if input.data.shape[input.ndim - k:] != shape or input.ndim < k:
         raise ValueError(f"{where} got input of shape {input.shape}; its last {k} dim"
                          f"{'s' if k > 1 else ''} must be {shape}")
-    op = _norm.LayerNorm(k, eps, weight is not None, bias is not None)
-    if weight is None:
-        return apply(op, input) if bias is None else apply(op, input, bias)
-    return apply(op, input, weight) if bias is None else apply(op, input, weight, bias)
+    return apply(op, input, *[p for p in params if p is not None])
+
+
+def _float_input(input, where):
+    input = as_tensor(input, where)
+    if input.data.dtype.kind != "f":
+        raise TypeError(f"{where} expects a floating-point input, got dtype {input.dtype}")
+    return input
+
+
+def _optional(tensor):
+    return None if tensor is None else as_tensor(tensor)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Scale each sample to unit root mean square over its last dims (``normalized_shape``):
+    y = x / √(mean(x²) + eps) · γ, with γ of shape ``normalized_shape``.  ``eps`` None
+    means the machine epsilon of the input's dtype, as PyTorch.
+    """
+    return _rms_norm(input, normalized_shape, weight, eps, "rms_norm")
+
+
+def _rms_norm(input, normalized_shape, weight, eps, where):
+    shape = _normalized_shape(normalized_shape, where)
+    input = _float_input(input, where)
+    if weight is not None and tuple(weight.shape) != shape:
+        raise ValueError(f"{where}: weight must have shape {shape}, got {tuple(weight.shape)}")
+    if eps is None:
+        eps = float(xp.finfo(input.data.dtype).eps)
+    op = _norm.RMSNorm(len(shape), eps, weight is not None)
+    return _apply_over_trailing(op, input, shape, (_optional(weight),), where)
+
+
+def _check_norm_input(input, where, spatial):
+    """(N, C, *) with, when ``spatial``, more than one element per channel and sample."""
+    if input.ndim < 2:
+        raise ValueError(f"{where}: input must have shape (N, C, *), got {input.shape}")
+    if spatial and input.data.size // max(input.shape[0] * input.shape[1], 1) <= 1:
+        raise ValueError(f"{where}: expected more than 1 spatial element per channel, got input of "
+                         f"shape {input.shape}")
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalize (N, C, *) over each sample's groups of C / ``num_groups`` channels:
+    y = (x - μ) / √(σ² + eps) · γ + β, with μ and σ² (biased) per sample and group, and
+    γ, β of shape (C,).
+    """
+    where = "group_norm"
+    input = _float_input(input, where)
+    _check_norm_input(input, where, spatial=False)
+    channels = input.shape[1]
+    if not isinstance(num_groups, numbers.Integral) or num_groups <= 0 or channels % num_groups:
+        raise ValueError(f"{where}: the {channels} channels of input of shape {input.shape} must "
+                         f"be divisible by num_groups={num_groups!r}")
+    for name, tensor in (("weight", weight), ("bias", bias)):
+        _check_channels(tensor, name, channels, where)
+    op = _norm.GroupNorm(int(num_groups), eps, weight is not None, bias is not None)
+    return apply(op, input, *[p for p in (_optional(weight), _optional(bias)) if p is not None])
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Normalize each channel of each sample of (N, C, *) over its spatial dims:
+    y = (x - μ) / √(σ² + eps) · γ + β, with μ and σ² (biased) per sample and channel.
+
+    With ``use_input_stats`` the given running statistics (C,) are updated in place with
+    the batch's average of those statistics (the unbiased variance for ``running_var``);
+    without, the running statistics are used, as batch_norm's eval mode.
+    """
+    return _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
+                          momentum, eps, "instance_norm")
+
+
+def _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps,
+                   where):
+    input = _float_input(input, where)
+    _check_norm_input(input, where, spatial=use_input_stats)
+    channels = input.shape[1]
+    for name, tensor in (("running_mean", running_mean), ("running_var", running_var),
+                         ("weight", weight), ("bias", bias)):
+        _check_channels(tensor, name, channels, where)
+    weight, bias = _optional(weight), _optional(bias)
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise ValueError(f"{where}: running_mean and running_var are needed when "
+                             "use_input_stats=False")
+        return _batch_norm_checked(input, running_mean, running_var, weight, bias, False, momentum,
+                                   eps)
+    if running_mean is not None or running_var is not None:
+        per_instance = input.data.reshape(input.shape[0], channels, -1)
+        if running_mean is not None:
+            _update_running(running_mean, per_instance.mean(axis=(0, 2)), momentum)
+        if running_var is not None:
+            _update_running(running_var, per_instance.var(axis=2, ddof=1).mean(axis=0), momentum)
+    op = _norm.GroupNorm(channels, eps, weight is not None, bias is not None)
+    return apply(op, input, *[p for p in (weight, bias) if p is not None])
 
 
 # --------------------------------------------------------------------------- layers
@@ -258,7 +356,38 @@ class BatchNorm2d(_BatchNorm):
     _layouts = "(N, {C}, H, W)"
 
 
-class LayerNorm(Module):
+class _AffineNorm(Module):
+    """What LayerNorm, GroupNorm and RMSNorm share: a weight of 1s and a bias of 0s (each
+    optional), and inputs that must take the weight's dtype."""
+
+    def _register_affine(self, shape, dtype, weight, bias):
+        self.register_parameter("weight", Parameter(xp.ones(shape, dtype)) if weight else None)
+        if bias is not None:  # None: the layer has no bias at all (RMSNorm)
+            self.register_parameter("bias", Parameter(xp.zeros(shape, dtype))
+                                    if weight and bias else None)
+
+    def reset_parameters(self):
+        """Weight 1 and bias 0."""
+        weight, bias = self._parameters["weight"], self._parameters.get("bias")
+        if weight is not None:
+            weight.data[...] = 1
+        if bias is not None:
+            bias.data[...] = 0
+
+    def _over_trailing_dims(self, normalized_shape, eps, elementwise_affine, bias, device, dtype):
+        """The state of LayerNorm and RMSNorm, which normalize over the last dims."""
+        name = type(self).__name__
+        dtype = factory_dtype(dtype, device, name)
+        self.normalized_shape = _normalized_shape(normalized_shape, name)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        self._register_affine(self.normalized_shape, dtype, elementwise_affine, bias)
+
+    def _input(self, input, where):
+        weight = self._parameters["weight"]
+        return layer_input(input, None if weight is None else weight.dtype, where)
+
+
+class LayerNorm(_AffineNorm):
     """Layer normalization over the last dims (``normalized_shape``) of each sample:
     y = (x - μ) / √(σ² + eps) · γ + β, with γ (``weight``) 1 and β (``bias``) 0 initially,
     both of shape ``normalized_shape`` when ``elementwise_affine``.
@@ -271,31 +400,136 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
                  device=None, dtype=None):
         super().__init__()
-        dtype = factory_dtype(dtype, device, "LayerNorm")
-        self.normalized_shape = _normalized_shape(normalized_shape, "LayerNorm")
-        self.eps, self.elementwise_affine = eps, elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(xp.ones(self.normalized_shape, dtype))
-            if bias:
-                self.bias = Parameter(xp.zeros(self.normalized_shape, dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-
-    def reset_parameters(self):
-        if self.weight is not None:
-            self.weight.data[...] = 1
-        if self.bias is not None:
-            self.bias.data[...] = 0
+        self._over_trailing_dims(normalized_shape, eps, elementwise_affine, bias, device, dtype)
 
     def forward(self, input):
-        weight, bias = self._parameters["weight"], self._parameters["bias"]
         where = f"LayerNorm({self.normalized_shape})"
-        input = layer_input(input, None if weight is None else weight.dtype, where)
-        return _layer_norm_checked(input, self.normalized_shape, weight, bias, self.eps, where)
+        input = self._input(input, where)
+        return _layer_norm_checked(input, self.normalized_shape, self._parameters["weight"],
+                                   self._parameters["bias"], self.eps, where)
 
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class GroupNorm(_AffineNorm):
+    """Group normalization: the C channels of (N, C, *) are split into ``num_groups`` groups,
+    and each sample's group is normalized over its channels and spatial positions;
+    y = (x - μ) / √(σ² + eps) · γ + β with γ (``weight``) 1 and β (``bias``) 0 initially,
+    both of shape (C,) when ``affine``.  Independent of the batch size, unlike BatchNorm.
+
+    >>> gn = chainrule.nn.GroupNorm(4, 32)
+    >>> gn(chainrule.randn(2, 32, 8, 8)).shape
+    (2, 32, 8, 8)
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *,
+                 bias=True):
+        super().__init__()
+        dtype = factory_dtype(dtype, device, "GroupNorm")
+        for name, value in (("num_groups", num_groups), ("num_channels", num_channels)):
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"GroupNorm: {name} must be a positive integer, got {value!r}")
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        self.num_groups, self.num_channels = int(num_groups), int(num_channels)
+        self.eps, self.affine = eps, affine
+        self._register_affine(self.num_channels, dtype, affine, bias)
+
+    def forward(self, input):
+        weight, bias = self._parameters["weight"], self._parameters["bias"]
+        where = f"GroupNorm({self.num_groups}, {self.num_channels})"
+        input = self._input(input, where)
+        if input.ndim < 2 or input.shape[1] != self.num_channels:
+            raise ValueError(f"{where} expects input of shape (N, {self.num_channels}, *), got "
+                             f"{input.shape}")
+        op = _norm.GroupNorm(self.num_groups, self.eps, weight is not None, bias is not None)
+        return apply(op, input, *[p for p in (weight, bias) if p is not None])
+
+    def extra_repr(self):
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
+
+
+class _InstanceNorm(_BatchNorm):
+    """What InstanceNorm1d and InstanceNorm2d share: BatchNorm's state, per-sample statistics."""
+
+    _layouts = ""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, device=None, dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype,
+                         bias=bias)
+
+    def forward(self, input):
+        params, buffers = self._parameters, self._buffers
+        weight, bias = params["weight"], params["bias"]
+        reference = weight if weight is not None else buffers["running_mean"]
+        where = self._name()
+        input = layer_input(input, None if reference is None else reference.dtype, where)
+        if input.ndim not in self._ranks:
+            raise ValueError(f"{where} expects input of shape "
+                             f"{self._layouts.format(C=self.num_features)}, got a {input.ndim}-d "
+                             f"input of shape {input.shape}")
+        batched = input.ndim == self._ranks[1]
+        channels = input.shape[1 if batched else 0]
+        if channels != self.num_features:
+            message = (f"{where} got input of shape {input.shape} with {channels} channels, "
+                       f"expected {self.num_features}")
+            if self.affine or self.track_running_stats:
+                raise ValueError(message)
+            warnings.warn(message + "; each channel is normalized on its own all the same")
+        y = _instance_norm(input if batched else input.unsqueeze(0), buffers["running_mean"],
+                           buffers["running_var"], weight, bias,
+                           self.training or not self.track_running_stats,
+                           0.0 if self.momentum is None else self.momentum, self.eps, where)
+        return y if batched else y.squeeze(0)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalization of (N, C, L) or (C, L): each channel of each sample is
+    normalized over L.  Without ``affine`` (the default) there are no parameters; with
+    ``track_running_stats`` the averaged statistics are kept for eval mode, as BatchNorm1d.
+
+    >>> chainrule.nn.InstanceNorm1d(16)(chainrule.randn(4, 16, 50)).shape
+    (4, 16, 50)
+    """
+
+    _ranks = (2, 3)
+    _layouts = "(N, {C}, L) or ({C}, L)"
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalization of (N, C, H, W) or (C, H, W), each channel of each sample over
+    H and W; everything else as :class:`InstanceNorm1d`.
+    """
+
+    _ranks = (3, 4)
+    _layouts = "(N, {C}, H, W) or ({C}, H, W)"
+
+
+class RMSNorm(_AffineNorm):
+    """Root-mean-square normalization over the last dims (``normalized_shape``):
+    y = x / √(mean(x²) + eps) · γ, with γ (``weight``) 1 initially, of shape
+    ``normalized_shape`` when ``elementwise_affine``.  ``eps`` None: the machine epsilon
+    of the input's dtype.
+
+    >>> chainrule.nn.RMSNorm(512)(chainrule.randn(8, 10, 512)).shape
+    (8, 10, 512)
+    """
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
+                 dtype=None):
+        super().__init__()
+        self._over_trailing_dims(normalized_shape, eps, elementwise_affine, None, device, dtype)
+
+    def forward(self, input):
+        where = f"RMSNorm({self.normalized_shape})"
+        return _rms_norm(self._input(input, where), self.normalized_shape,
+                         self._parameters["weight"], self.eps, where)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

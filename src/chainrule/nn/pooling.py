@@ -1,4 +1,4 @@
-"""Pooling layers: max and average over sliding windows, and adaptive average pooling.
+"""Pooling layers: max and average over sliding windows, and adaptive average pooling, 1-d and 2-d.
 
 Shapes follow PyTorch: 2-d pooling takes (N, C, H, W) or an unbatched (C, H, W); 1-d pooling
 takes (N, C, L) or (C, L).  The arguments (kernel_size, stride, padding, dilation, ceil_mode)
@@ -111,6 +111,33 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                      return_indices)
 
 
+def _avg_pool(input, n, where, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override=None):
+    input = _spatial_input(input, n, where)
+    kernel, stride, padding, _ = _geometry(where, n, kernel_size, stride, padding)
+    if divisor_override is not None and (isinstance(divisor_override, bool) or
+                                         not isinstance(divisor_override, numbers.Integral) or
+                                         divisor_override == 0):
+        raise ValueError(f"{where}: divisor_override must be a non-zero int, got {divisor_override!r}")
+    pad1, pad0 = (1,) * (2 - n), (0,) * (2 - n)
+    op = _pooling.AvgPool2d(pad1 + kernel, pad1 + stride, pad0 + padding, bool(ceil_mode),
+                            bool(count_include_pad), divisor_override)
+    return _pool(op, input, n, where)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """The mean over each window of length ``kernel_size`` of (N, C, L) or (C, L).
+
+    L_out = floor((L + 2·padding - kernel_size) / stride) + 1 (ceil with ``ceil_mode``);
+    padding counts as zeros, and in the divisor only when ``count_include_pad``.
+
+    >>> avg_pool1d(chainrule.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
+    [[[2.0, 1.0]]]
+    """
+    return _avg_pool(input, 1, "avg_pool1d", kernel_size, stride, padding, ceil_mode,
+                     count_include_pad)
+
+
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """The mean over each kernel_size window of (N, C, H, W) or (C, H, W).
@@ -122,28 +149,35 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     >>> avg_pool2d(chainrule.arange(16.0).reshape(1, 1, 4, 4), 2).tolist()
     [[[[2.5, 4.5], [10.5, 12.5]]]]
     """
-    where = "avg_pool2d"
-    input = _spatial_input(input, 2, where)
-    kernel, stride, padding, _ = _geometry(where, 2, kernel_size, stride, padding)
-    if divisor_override is not None and (isinstance(divisor_override, bool) or
-                                         not isinstance(divisor_override, numbers.Integral) or
-                                         divisor_override == 0):
-        raise ValueError(f"{where}: divisor_override must be a non-zero int, got {divisor_override!r}")
-    op = _pooling.AvgPool2d(kernel, stride, padding, bool(ceil_mode), bool(count_include_pad),
-                            divisor_override)
-    return _pool(op, input, 2, where)
+    return _avg_pool(input, 2, "avg_pool2d", kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
 
 
-def _adaptive_size(output_size, input, where):
-    """``output_size`` (an int, or a pair with None meaning 'the input's size') as a pair of ints."""
-    items = (output_size,) * 2 if isinstance(output_size, numbers.Integral) or output_size is None \
+def _adaptive_size(output_size, input, n, where):
+    """``output_size`` (an int, or n of them with None meaning 'the input's size') as n ints."""
+    items = (output_size,) * n if isinstance(output_size, numbers.Integral) or output_size is None \
         else tuple(output_size)
-    if len(items) != 2:
-        raise ValueError(f"{where}: output_size must be an int or a pair, got {output_size!r}")
-    sizes = tuple(input.shape[-2 + a] if s is None else s for a, s in enumerate(items))
+    if len(items) != n:
+        raise ValueError(f"{where}: output_size must be an int{' or a pair' if n == 2 else ''}, "
+                         f"got {output_size!r}")
+    sizes = tuple(input.shape[-n + a] if s is None else s for a, s in enumerate(items))
     if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
         raise ValueError(f"{where}: output_size must hold positive ints (or None), got {output_size!r}")
     return tuple(int(s) for s in sizes)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average (N, C, L) or (C, L) down to (..., ``output_size``), whatever L is.
+
+    Output cell i averages positions floor(i·L/OL) to ceil((i+1)·L/OL) - 1, as PyTorch.
+
+    >>> adaptive_avg_pool1d(chainrule.ones(2, 3, 7), 2).shape
+    (2, 3, 2)
+    """
+    where = "adaptive_avg_pool1d"
+    input = _spatial_input(input, 1, where)
+    size = (1,) + _adaptive_size(output_size, input, 1, where)
+    return apply(_pooling.AdaptiveAvgPool2d(size), input.unsqueeze(-2)).squeeze(-2)
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -157,7 +191,7 @@ def adaptive_avg_pool2d(input, output_size):
     """
     where = "adaptive_avg_pool2d"
     input = _spatial_input(input, 2, where)
-    return apply(_pooling.AdaptiveAvgPool2d(_adaptive_size(output_size, input, where)), input)
+    return apply(_pooling.AdaptiveAvgPool2d(_adaptive_size(output_size, input, 2, where)), input)
 
 
 class _MaxPoolNd(Module):
@@ -204,51 +238,87 @@ class MaxPool2d(_MaxPoolNd):
     _n = 2
 
 
-class AvgPool2d(Module):
-    """The mean over kernel_size windows of (N, C, H, W) or (C, H, W); see ``avg_pool2d``.
-
-    >>> chainrule.nn.AvgPool2d(2)(chainrule.ones(8, 3, 6, 6)).shape
-    (8, 3, 3, 3)
-    """
+class _AvgPoolNd(Module):
+    _n = 2
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                  divisor_override=None):
         super().__init__()
-        _geometry("AvgPool2d", 2, kernel_size, stride, padding)  # fail early
+        name = type(self).__name__
+        _geometry(name, self._n, kernel_size, stride, padding)  # fail early
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding, self.ceil_mode = padding, ceil_mode
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, input):
-        try:
-            return avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                              self.count_include_pad, self.divisor_override)
-        except ValueError as error:  # name the layer, not the function
-            raise ValueError(str(error).replace("avg_pool2d", f"AvgPool2d({self.extra_repr()})", 1)) \
-                from None
+        where = f"{type(self).__name__}({self.extra_repr()})"   # name the layer, not the function
+        return _avg_pool(input, self._n, where, self.kernel_size, self.stride, self.padding,
+                         self.ceil_mode, self.count_include_pad, self.divisor_override)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool2d(Module):
-    """Average (N, C, H, W) or (C, H, W) down to ``output_size`` whatever the input's size;
-    see ``adaptive_avg_pool2d``.  AdaptiveAvgPool2d(1) is global average pooling.
+class AvgPool1d(_AvgPoolNd):
+    """The mean over windows of length ``kernel_size`` along L of (N, C, L) or (C, L); see
+    ``avg_pool1d``.  Sizes are kept as 1-tuples, as PyTorch does (and prints).
 
-    >>> chainrule.nn.AdaptiveAvgPool2d((2, 3))(chainrule.ones(4, 8, 7, 9)).shape
-    (4, 8, 2, 3)
+    >>> chainrule.nn.AvgPool1d(2)(chainrule.ones(8, 3, 6)).shape
+    (8, 3, 3)
     """
+    _n = 1
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
+        self.kernel_size, self.stride, self.padding = (
+            _int_tuple(v, 1, name, "AvgPool1d", 0)
+            for v, name in ((self.kernel_size, "kernel_size"), (self.stride, "stride"),
+                            (self.padding, "padding")))
+
+
+class AvgPool2d(_AvgPoolNd):
+    """The mean over kernel_size windows of (N, C, H, W) or (C, H, W); see ``avg_pool2d``.
+
+    >>> chainrule.nn.AvgPool2d(2)(chainrule.ones(8, 3, 6, 6)).shape
+    (8, 3, 3, 3)
+    """
+    _n = 2
+
+
+class _AdaptiveAvgPoolNd(Module):
+    _function = None
 
     def __init__(self, output_size):
         super().__init__()
         self.output_size = output_size
 
     def forward(self, input):
+        function = type(self)._function
         try:
-            return adaptive_avg_pool2d(input, self.output_size)
+            return function(input, self.output_size)
         except ValueError as error:
-            raise ValueError(str(error).replace("adaptive_avg_pool2d", repr(self), 1)) from None
+            raise ValueError(str(error).replace(function.__name__, repr(self), 1)) from None
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+    """Average (N, C, L) or (C, L) down to ``output_size`` whatever L is; see
+    ``adaptive_avg_pool1d``.
+
+    >>> chainrule.nn.AdaptiveAvgPool1d(4)(chainrule.ones(2, 8, 9)).shape
+    (2, 8, 4)
+    """
+    _function = adaptive_avg_pool1d
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+    """Average (N, C, H, W) or (C, H, W) down to ``output_size`` whatever the input's size;
+    see ``adaptive_avg_pool2d``.  AdaptiveAvgPool2d(1) is global average pooling.
+
+    >>> chainrule.nn.AdaptiveAvgPool2d((2, 3))(chainrule.ones(4, 8, 7, 9)).shape
+    (4, 8, 2, 3)
+    """
+    _function = adaptive_avg_pool2d

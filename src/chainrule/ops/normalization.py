@@ -1,4 +1,4 @@
-"""Batch and layer normalization, each forward and its whole backward in one op.
+"""Batch, layer, group and RMS normalization, each forward and its whole backward in one op.
 
 Written as a chain of primitives (mean, subtract, square, mean, sqrt, divide, scale,
 shift), normalization costs a dozen graph nodes and as many full-size temporaries, and
@@ -8,7 +8,8 @@ its gradient sums the same terms several times.  The fused rule needs two reduct
     dβ = Σ g,  dγ = Σ g x̂,  dx = γ/σ · (g - mean(g) - x̂ · mean(g x̂))
 
 where the sums and means run over the elements each statistic summarises.  When μ and σ
-are fixed (BatchNorm in eval mode) they carry no gradient and dx = γ/σ · g.
+are fixed (BatchNorm in eval mode) they carry no gradient and dx = γ/σ · g.  RMS
+normalization divides by √(mean(x²) + eps) without centring, so the mean(g) term drops out.
 """
 from chainrule.backend import xp
 from chainrule.ops.base import Op
@@ -110,6 +111,32 @@ class BatchNorm(Op):
         return tuple(grads) if len(grads) > 1 else grads[0]
 
 
+def _standardize(rows, eps, centered):
+    """Each row of a 2-d array scaled to unit RMS (centred first when ``centered``): (x̂, 1/σ)."""
+    features = rows.shape[1]
+    if centered:
+        mean = xp.einsum("ij->i", rows) / features           # einsum: faster than .sum here
+        x_hat = rows - mean[:, None]
+    else:
+        x_hat = rows.copy()
+    var = xp.einsum("ij,ij->i", x_hat, x_hat) / features
+    inv_std = 1.0 / xp.sqrt(var + eps)
+    x_hat *= inv_std[:, None]
+    return x_hat, inv_std
+
+
+def _standardize_backward(g_hat, x_hat, inv_std, centered):
+    """The gradient wrt each row, given ĝ (the gradient wrt x̂):
+    1/σ · (ĝ - mean(ĝ) - x̂ · mean(ĝ x̂)), without the mean(ĝ) term when not centred."""
+    features = x_hat.shape[1]
+    gx = x_hat * (-xp.einsum("ij,ij->i", g_hat, x_hat) / features)[:, None]
+    gx += g_hat
+    if centered:
+        gx -= (xp.einsum("ij->i", g_hat) / features)[:, None]
+    gx *= inv_std[:, None]
+    return gx
+
+
 class LayerNorm(Op):
     """y = (x - μ) / √(σ² + eps) · γ + β over the last ``k`` axes, inputs (x[, γ][, β]);
     dx = 1/σ · (ĝ - mean(ĝ) - x̂ · mean(ĝ x̂)) with ĝ = g γ, over the normalized axes;
@@ -119,6 +146,8 @@ class LayerNorm(Op):
     contiguous last axis.
     """
 
+    centered = True
+
     def __init__(self, k, eps, has_weight, has_bias):
         self.k, self.eps, self.has_weight, self.has_bias = k, eps, has_weight, has_bias
 
@@ -127,17 +156,11 @@ class LayerNorm(Op):
         features = 1
         for size in x.shape[x.ndim - self.k:]:
             features *= size
-        rows = x.reshape(-1, features)
-        mean = xp.einsum("ij->i", rows) / features           # einsum: faster than .sum here
-        x_hat = rows - mean[:, None]
-        var = xp.einsum("ij,ij->i", x_hat, x_hat) / features
-        self.inv_std = 1.0 / xp.sqrt(var + self.eps)
-        x_hat *= self.inv_std[:, None]
-        self.x_hat = x_hat
+        self.x_hat, self.inv_std = _standardize(x.reshape(-1, features), self.eps, self.centered)
         weight = params[0].reshape(-1) if self.has_weight else None
         bias = params[-1].reshape(-1) if self.has_bias else None
         self.weight = weight
-        y = x_hat * weight if weight is not None else x_hat.copy()
+        y = self.x_hat * weight if weight is not None else self.x_hat.copy()
         if bias is not None:
             y += bias
         return y.reshape(x.shape)
@@ -149,11 +172,7 @@ class LayerNorm(Op):
         grads = []
         if needs[0]:
             g_hat = g if self.weight is None else g * self.weight   # the gradient wrt x̂
-            features = x_hat.shape[1]
-            gx = x_hat * (-xp.einsum("ij,ij->i", g_hat, x_hat) / features)[:, None]
-            gx += g_hat
-            gx -= (xp.einsum("ij->i", g_hat) / features)[:, None]
-            gx *= self.inv_std[:, None]
+            gx = _standardize_backward(g_hat, x_hat, self.inv_std, self.centered)
             grads.append(gx.reshape(self.shape))
         else:
             grads.append(None)
@@ -162,4 +181,55 @@ class LayerNorm(Op):
             grads.append(xp.einsum("ij,ij->j", g, x_hat).reshape(param_shape) if needs[1] else None)
         if self.has_bias:
             grads.append(g.sum(axis=0).reshape(param_shape) if needs[-1] else None)
+        return tuple(grads) if len(grads) > 1 else grads[0]
+
+
+class RMSNorm(LayerNorm):
+    """y = x / √(mean(x²) + eps) · γ over the last ``k`` axes, inputs (x[, γ]);
+    dx = 1/σ · (ĝ - x̂ · mean(ĝ x̂)) with ĝ = g γ;  dγ = Σ g x̂.  LayerNorm without centring."""
+
+    centered = False
+
+    def __init__(self, k, eps, has_weight):
+        super().__init__(k, eps, has_weight, False)
+
+
+class GroupNorm(Op):
+    """y = (x - μ) / √(σ² + eps) · γ + β with μ, σ² per sample and group of channels, and γ, β
+    per channel, inputs (x[, γ][, β]) with x of shape (N, C, *);
+    dx = 1/σ · (ĝ - mean(ĝ) - x̂ · mean(ĝ x̂)) over each group, with ĝ = g γ;
+    dγ = Σ g x̂,  dβ = Σ g over every axis but the channel axis.
+
+    The input is viewed as (N·G, C/G·L) rows for the statistics and as (N, C, L) for the
+    per-channel scale and shift.  With one channel per group it is instance normalization.
+    """
+
+    def __init__(self, groups, eps, has_weight, has_bias):
+        self.groups, self.eps, self.has_weight, self.has_bias = groups, eps, has_weight, has_bias
+
+    def forward(self, x, *params):
+        self.shape = x.shape
+        n, c = x.shape[0], x.shape[1]
+        x_hat, self.inv_std = _standardize(x.reshape(n * self.groups, -1), self.eps, True)
+        self.x_hat = x_hat.reshape(n, c, -1)
+        self.weight = params[0] if self.has_weight else None
+        y = self.x_hat * self.weight[:, None] if self.has_weight else self.x_hat.copy()
+        if self.has_bias:
+            y += params[-1][:, None]
+        return y.reshape(x.shape)
+
+    def backward(self, g):
+        needs = self.needs_input_grad
+        g3 = g.reshape(self.x_hat.shape)
+        grads = [None]
+        if needs[0]:
+            g_hat = g3 if self.weight is None else g3 * self.weight[:, None]
+            rows = self.x_hat.shape[0] * self.groups
+            gx = _standardize_backward(g_hat.reshape(rows, -1), self.x_hat.reshape(rows, -1),
+                                       self.inv_std, True)
+            grads[0] = gx.reshape(self.shape)
+        if self.has_weight:
+            grads.append(xp.einsum("ncl,ncl->c", g3, self.x_hat) if needs[1] else None)
+        if self.has_bias:
+            grads.append(xp.einsum("ncl->c", g3) if needs[-1] else None)
         return tuple(grads) if len(grads) > 1 else grads[0]

@@ -88,6 +88,30 @@ class Pad(Op):
         return g[interior]
 
 
+class PadCopies(Op):
+    """y = x extended along each padded axis by copies of its own elements (``borders``: for each
+    axis, the source positions of the elements before and after it);
+    dx = the interior of g, plus each border's gradient added onto the elements it copies"""
+
+    def __init__(self, borders):
+        self.borders = borders
+
+    def forward(self, x):
+        for axis, before, after in self.borders:
+            x = xp.concatenate([xp.take(x, before, axis), x, xp.take(x, after, axis)], axis=axis)
+        return x
+
+    def backward(self, g):
+        for axis, before, after in reversed(self.borders):
+            lead = (slice(None),) * axis
+            end = g.shape[axis] - len(after)
+            gx = g[lead + (slice(len(before), end),)].copy()
+            xp.add.at(gx, lead + (before,), g[lead + (slice(0, len(before)),)])
+            xp.add.at(gx, lead + (after,), g[lead + (slice(end, None),)])
+            g = gx
+        return g
+
+
 class Tile(Op):
     """y = x repeated ``reps[i]`` times along axis i;  dx = the sum of g over the repeats"""
 
