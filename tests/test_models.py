@@ -206,6 +206,25 @@ def test_nn_layers_round_trip(tmp_path):
     assert isinstance(loaded._compiled.loss_spec, nn.MSELoss)
 
 
+def test_more_nn_layers_round_trip(tmp_path):
+    cr.manual_seed(0)
+    model = nn.Sequential(
+        nn.ReflectionPad2d(1), nn.Conv2d(2, 4, 3), nn.GroupNorm(2, 4), nn.SiLU(), nn.ZeroPad2d((1, 1, 0, 2)),
+        nn.InstanceNorm2d(4, affine=True, track_running_stats=True), nn.Mish(), nn.PixelUnshuffle(2),
+        nn.PixelShuffle(2), nn.ConstantPad2d(1, 0.5), nn.ReplicationPad2d(1), nn.CircularPad2d(1),
+        nn.Hardtanh(-2.0, 2.0), nn.ReLU6(), nn.PReLU(4), nn.Flatten(), nn.Unflatten(1, (4, 196)),
+        nn.AvgPool1d(3, 2, 1), nn.AdaptiveAvgPool1d(6), nn.Hardswish(), nn.CELU(0.5), nn.SELU(),
+        nn.Softshrink(0.1), nn.Hardshrink(0.05), nn.Threshold(-1.0, -1.0), nn.Hardsigmoid(),
+        nn.Tanhshrink(), nn.Softsign(), nn.LogSigmoid(), nn.RMSNorm(6), nn.GLU(), nn.Flatten(),
+        nn.Linear(12, 4), nn.Softmin(dim=1))
+    x = np.random.default_rng(0).standard_normal((3, 2, 6, 6)).astype(np.float32)
+    model.train()(cr.tensor(x))       # moves the InstanceNorm statistics off their defaults
+    model.save(tmp_path / "more.safetensors")
+    loaded = models.load_model(tmp_path / "more.safetensors")
+    assert repr(loaded) == repr(model)
+    np.testing.assert_array_equal(loaded.eval().predict(x, verbose=0), model.eval().predict(x, verbose=0))
+
+
 def test_save_weights_and_load_weights(tmp_path):
     model, x, _ = _trained(tmp_path, epochs=1)
     model.save_weights(tmp_path / "w.safetensors")

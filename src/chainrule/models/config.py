@@ -52,24 +52,67 @@ def _max_pool(m):
             "dilation": m.dilation, "ceil_mode": m.ceil_mode}
 
 
+def _attributes(*names):
+    """A describer for layers whose constructor arguments are attributes of the same names."""
+    def describe(m):
+        return {name: list(value) if isinstance(value, tuple) else value
+                for name in names for value in [getattr(m, name)]}
+    return describe
+
+
+def _norm(*names):
+    def describe(m):
+        config = dict(_attributes(*names)(m), dtype=_dtype_name(m))
+        if getattr(m, "affine", False):
+            config["bias"] = m.bias is not None
+        return config
+    return describe
+
+
+_PARAMETERLESS = (nn.SiLU, nn.Mish, nn.ReLU6, nn.Hardsigmoid, nn.Hardswish, nn.SELU, nn.LogSigmoid,
+                  nn.Softsign, nn.Tanhshrink)
+_PADS = (nn.ZeroPad1d, nn.ZeroPad2d, nn.ReflectionPad1d, nn.ReflectionPad2d, nn.ReplicationPad1d,
+         nn.ReplicationPad2d, nn.CircularPad1d, nn.CircularPad2d)
+
 # nn layer class -> its constructor arguments, read back from an instance
 _NN_LAYERS = {
+    **{cls: _attributes() for cls in _PARAMETERLESS},
+    **{cls: _attributes("padding") for cls in _PADS},
+    nn.ConstantPad1d: _attributes("padding", "value"),
+    nn.ConstantPad2d: _attributes("padding", "value"),
+    nn.CELU: _attributes("alpha"),
+    nn.Hardtanh: _attributes("min_val", "max_val"),
+    nn.Softshrink: _attributes("lambd"),
+    nn.Hardshrink: _attributes("lambd"),
+    nn.Threshold: _attributes("threshold", "value"),
+    nn.Softmin: _attributes("dim"),
+    nn.GLU: _attributes("dim"),
+    nn.PReLU: lambda m: {"num_parameters": m.num_parameters, "dtype": m.weight.dtype.name},
+    nn.PixelShuffle: _attributes("upscale_factor"),
+    nn.PixelUnshuffle: _attributes("downscale_factor"),
+    nn.AvgPool1d: _attributes("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"),
+    nn.AdaptiveAvgPool1d: _attributes("output_size"),
+    nn.GroupNorm: _norm("num_groups", "num_channels", "eps", "affine"),
+    nn.InstanceNorm1d: _norm("num_features", "eps", "momentum", "affine", "track_running_stats"),
+    nn.InstanceNorm2d: _norm("num_features", "eps", "momentum", "affine", "track_running_stats"),
+    nn.RMSNorm: lambda m: {"normalized_shape": list(m.normalized_shape), "eps": m.eps,
+                           "elementwise_affine": m.elementwise_affine, "dtype": _dtype_name(m)},
     nn.Linear: lambda m: {"in_features": m.in_features, "out_features": m.out_features,
                           "bias": m.bias is not None, "dtype": m.weight.dtype.name},
-    nn.ReLU: lambda m: {},
-    nn.Sigmoid: lambda m: {},
-    nn.Tanh: lambda m: {},
-    nn.Identity: lambda m: {},
-    nn.Softmax: lambda m: {"dim": m.dim},
-    nn.LogSoftmax: lambda m: {"dim": m.dim},
-    nn.GELU: lambda m: {"approximate": m.approximate},
-    nn.ELU: lambda m: {"alpha": m.alpha},
-    nn.LeakyReLU: lambda m: {"negative_slope": m.negative_slope},
-    nn.Softplus: lambda m: {"beta": m.beta, "threshold": m.threshold},
-    nn.Dropout: lambda m: {"p": m.p},
-    nn.Flatten: lambda m: {"start_dim": m.start_dim, "end_dim": m.end_dim},
+    nn.ReLU: _attributes(),
+    nn.Sigmoid: _attributes(),
+    nn.Tanh: _attributes(),
+    nn.Identity: _attributes(),
+    nn.Softmax: _attributes("dim"),
+    nn.LogSoftmax: _attributes("dim"),
+    nn.GELU: _attributes("approximate"),
+    nn.ELU: _attributes("alpha"),
+    nn.LeakyReLU: _attributes("negative_slope"),
+    nn.Softplus: _attributes("beta", "threshold"),
+    nn.Dropout: _attributes("p"),
+    nn.Flatten: _attributes("start_dim", "end_dim"),
     nn.Unflatten: lambda m: {"dim": m.dim, "unflattened_size": list(m.unflattened_size)},
-    nn.Dropout2d: lambda m: {"p": m.p},
+    nn.Dropout2d: _attributes("p"),
     nn.Conv1d: _conv,
     nn.Conv2d: _conv,
     nn.MaxPool1d: _max_pool,
@@ -78,7 +121,7 @@ _NN_LAYERS = {
                              "padding": m.padding, "ceil_mode": m.ceil_mode,
                              "count_include_pad": m.count_include_pad,
                              "divisor_override": m.divisor_override},
-    nn.AdaptiveAvgPool2d: lambda m: {"output_size": m.output_size},
+    nn.AdaptiveAvgPool2d: _attributes("output_size"),
     nn.Embedding: lambda m: {"num_embeddings": m.num_embeddings,
                              "embedding_dim": m.embedding_dim, "padding_idx": m.padding_idx,
                              "dtype": m.weight.dtype.name},
