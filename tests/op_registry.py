@@ -692,6 +692,22 @@ case("stack", lambda *xs, **kw: cr.stack(list(xs), **kw), lambda *xs, **kw: torc
      Sample(((2, 3), (2, 3))), Sample(((2, 3), (2, 3), (2, 3)), dict(dim=1)),
      Sample(((2, 3), (2, 3)), dict(dim=-1)), Sample(((), ())), Sample(((0, 2), (0, 2)), dict(dim=2)),
      Sample(((2, 3),), dict(dim=1)))
+case("vstack", lambda *xs: cr.vstack(list(xs)), lambda *xs: torch.vstack(list(xs)),
+     Sample(((3,), (3,))), Sample(((2, 3), (1, 3), (3,))), Sample(((), ())), Sample(((2, 3, 1), (1, 3, 1))))
+case("row_stack", lambda a, b: cr.row_stack((a, b)), lambda a, b: torch.vstack((a, b)), ((2,), (1, 2)))
+case("hstack", lambda *xs: cr.hstack(list(xs)), lambda *xs: torch.hstack(list(xs)),
+     Sample(((3,), (2,))), Sample(((2, 1), (2, 3))), Sample(((), (2,))), Sample(((2, 1, 3), (2, 2, 3))))
+case("dstack", lambda *xs: cr.dstack(list(xs)), lambda *xs: torch.dstack(list(xs)),
+     Sample(((3,), (3,))), Sample(((2, 3), (2, 3, 2))), Sample(((), ())),
+     Sample(((1, 2, 1, 2), (1, 2, 2, 2))))
+case("column_stack", lambda *xs: cr.column_stack(list(xs)), lambda *xs: torch.column_stack(list(xs)),
+     Sample(((3,), (3, 2))), Sample(((), ())), Sample(((2,), (2,), (2, 1))), Sample(((2, 2, 1), (2, 1, 1))))
+case("atleast_1d", lambda *xs: cr.atleast_1d(*xs), lambda *xs: torch.atleast_1d(*xs),
+     Sample(((),)), Sample(((2, 3),)), Sample(((), (3,))))
+case("atleast_2d", lambda *xs: cr.atleast_2d(*xs), lambda *xs: torch.atleast_2d(*xs),
+     Sample(((),)), Sample(((3,),)), Sample(((2, 3),)), Sample(((), (3,), (2, 1, 2))))
+case("atleast_3d", lambda *xs: cr.atleast_3d(list(xs)), lambda *xs: torch.atleast_3d(list(xs)),
+     Sample(((),)), Sample(((3,),)), Sample(((2, 3),)), Sample(((2, 3, 1), (1, 2, 1, 2))))
 case("split", lambda x, **kw: cr.split(x, **kw), lambda x, **kw: torch.split(x, **kw),
      Sample(((5, 3),), dict(split_size_or_sections=2)),
      Sample(((5, 3),), dict(split_size_or_sections=[1, 4])),
@@ -795,6 +811,34 @@ case("astype_same", lambda x: x.astype(cr.float64) * 2, lambda x: x.to(torch.flo
 case("float_double_to", lambda x: x.float().double() + x.to(cr.float32),
      lambda x: x.float().double() + x.to(torch.float32), Sample(((2, 3),), eps=1e-3))
 case("clone", lambda x: cr.clone(x) * x.clone(), lambda x: torch.clone(x) * x.clone(), ((2, 3),), ((),))
+case("type_as", lambda a, b: a.type_as(b) * b, lambda a, b: a.type_as(b) * b,
+     Sample(((2, 3), (2, 3)), dtypes=(np.float32, np.float64)), Sample(((3,), (3,))))
+case("type_method", lambda x: x.type(cr.float32).type("torch.DoubleTensor") * x.cpu(),
+     lambda x: x.type(torch.float32).type("torch.DoubleTensor") * x.cpu(), Sample(((2, 3),), eps=1e-3))
+
+# --------------------------------------------------------------------------- random samples
+# PyTorch gives the parameters of a sample a zero gradient, which no finite difference shows
+# (a sample moves with its mean), so these samples are deterministic ones (std 0, p in {0, 1},
+# rate 0) and skip gradcheck; tests/test_creation.py gradchecks bernoulli and poisson seeded
+def zero(rng, shape):
+    """Exact zeros: a standard deviation or a rate that makes a sample certain."""
+    return np.zeros(shape)
+
+
+def certain(rng, shape):
+    """Probabilities of exactly 0 or 1."""
+    return rng.integers(0, 2, shape).astype(np.float64)
+
+
+case("normal", lambda m, s: cr.normal(m, s) + cr.normal(s, 0.0),
+     lambda m, s: torch.normal(m, s) + torch.normal(s, 0.0),
+     Sample(((2, 3), (3,)), domain=(real, zero), gradcheck=False),
+     Sample(((), ()), domain=(real, zero), gradcheck=False), integer_inputs=False)
+case("bernoulli", lambda p: cr.bernoulli(p), lambda p: torch.bernoulli(p),
+     Sample(((2, 3),), domain=certain, gradcheck=False), Sample(((),), domain=certain, gradcheck=False),
+     integer_inputs=False)
+case("poisson", lambda rate: cr.poisson(rate), lambda rate: torch.poisson(rate),
+     Sample(((2, 3),), domain=zero, gradcheck=False), integer_inputs=False)
 
 # --------------------------------------------------------------------------- layers and losses
 import chainrule.nn.functional as CF  # noqa: E402

@@ -102,6 +102,9 @@ TENSOR_METHODS_WITHOUT_GRADIENT = {
     "argmax", "argmin", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "numpy", "item", "tolist",
     "detach", "requires_grad_", "backward", "register_hook", "retain_grad", "size", "dim", "numel",
     "long", "int", "bool",
+    # new tensors and descriptions (tests/test_creation.py)
+    "new_zeros", "new_ones", "new_empty", "new_full", "new_tensor", "cuda", "nelement", "ndimension",
+    "is_contiguous", "is_floating_point", "element_size",
 }
 
 

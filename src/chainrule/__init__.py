@@ -11,14 +11,17 @@ names and semantics::
 """
 from chainrule import _memory
 from chainrule.backend import xp as _xp
-from chainrule.tensor import Tensor
+from chainrule.tensor import (
+    Tensor, get_default_dtype, is_floating_point, is_tensor, numel, set_default_dtype,
+)
 from chainrule.autograd import (
     detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad, set_grad_enabled,
 )
-from chainrule.random import manual_seed, initial_seed, get_rng_state, set_rng_state
+from chainrule.random import Generator, manual_seed, initial_seed, get_rng_state, set_rng_state
 from chainrule.creation import (
-    arange, empty, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand, randint,
-    randn, randperm, tensor, zeros, zeros_like,
+    arange, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
+    multinomial, normal, ones, ones_like, poisson, rand, rand_like, randint, randint_like, randn,
+    randn_like, randperm, tensor, zeros, zeros_like,
 )
 from chainrule.functions import (
     abs, add, all, amax, amin, any, argmax, argmin, as_tensor, broadcast_to, cat, chunk, clamp,
@@ -31,6 +34,9 @@ from chainrule.functions import (
 from chainrule.functions import (  # the activations beyond relu, as torch.nn.functional
     celu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu, relu6,
     selu, silu, softmin, softshrink, softsign, tanhshrink, threshold,
+)
+from chainrule.functions import (  # stacking helpers, as torch's
+    atleast_1d, atleast_2d, atleast_3d, column_stack, dstack, hstack, row_stack, vstack,
 )
 from chainrule.gradcheck import GradcheckError, gradcheck
 from chainrule import optim  # noqa: F401  (optim knows tensors only; no cycle)

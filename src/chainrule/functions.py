@@ -20,7 +20,7 @@ from chainrule.ops import reduction as _red
 from chainrule.ops import shape as _shape
 from chainrule.ops import softmax as _softmax
 from chainrule.ops.base import Op
-from chainrule.tensor import DEFAULT_FLOAT, Tensor, _pair, apply, as_array, to_dtype
+from chainrule.tensor import Tensor, _pair, apply, as_array, get_default_dtype, to_dtype
 
 MaxResult = collections.namedtuple("max", ["values", "indices"])
 MinResult = collections.namedtuple("min", ["values", "indices"])
@@ -34,7 +34,7 @@ def as_tensor(x, op="operand"):
 
 def to_floating(x):
     """``x`` unchanged if floating, else converted to the default float dtype."""
-    return x if x.data.dtype.kind in "fc" else astype(x, DEFAULT_FLOAT)
+    return x if x.data.dtype.kind in "fc" else astype(x, get_default_dtype())
 
 
 def normalize_dim(dim, ndim, op):
@@ -696,6 +696,83 @@ def stack(tensors, dim=0):
             raise ValueError(f"stack: tensor {i} has shape {t.shape} but tensor 0 has shape "
                              f"{tensors[0].shape}")
     return apply(_shape.Stack(axis), *tensors)
+
+
+def _at_least(op, tensors, grow):
+    """``grow`` applied to each tensor: one tensor in, one out; several (or a sequence), a tuple."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(grow(as_tensor(t, op)) for t in tensors[0])
+    if not tensors:
+        raise TypeError(f"{op}: expected one or more tensors")
+    grown = tuple(grow(as_tensor(t, op)) for t in tensors)
+    return grown[0] if len(grown) == 1 else grown
+
+
+def atleast_1d(*tensors):
+    """Each tensor with at least 1 dim: a 0-d tensor becomes shape (1,)."""
+    return _at_least("atleast_1d", tensors, lambda x: reshape(x, 1) if x.ndim == 0 else x)
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least 2 dims: () becomes (1, 1) and (n,) becomes (1, n)."""
+    return _at_least("atleast_2d", tensors,
+                     lambda x: reshape(x, (1,) * (2 - x.ndim) + x.shape) if x.ndim < 2 else x)
+
+
+def _grow_3d(x):
+    if x.ndim == 0:
+        return reshape(x, 1, 1, 1)
+    if x.ndim == 1:
+        return reshape(x, 1, x.shape[0], 1)
+    return unsqueeze(x, -1) if x.ndim == 2 else x
+
+
+def atleast_3d(*tensors):
+    """Each tensor with at least 3 dims: () -> (1, 1, 1), (n,) -> (1, n, 1), (m, n) -> (m, n, 1)."""
+    return _at_least("atleast_3d", tensors, _grow_3d)
+
+
+def _join(op, tensors, grow, dim=None):
+    """``cat`` of the tensors after ``grow``, along ``dim`` (None: 0 for 1-d tensors, else 1)."""
+    tensors = [grow(t) for t in _as_tensor_list(tensors, op)]
+    if dim is None:
+        dim = 0 if tensors[0].ndim == 1 else 1
+    try:
+        return cat(tensors, dim)
+    except ValueError as error:
+        raise ValueError(f"{op}: {error}") from None
+
+
+def hstack(tensors):
+    """Join tensors column-wise: along dim 0 for 1-d tensors, else along dim 1 (0-d count as 1-d).
+
+    >>> chainrule.hstack([chainrule.ones(2, 1), chainrule.zeros(2, 3)]).shape    # (2, 4)
+    """
+    return _join("hstack", tensors, atleast_1d)
+
+
+def vstack(tensors):
+    """Join tensors row-wise (along dim 0), after making each at least 2-d: (n,) rows become (1, n).
+
+    >>> chainrule.vstack([chainrule.ones(3), chainrule.zeros(3)]).shape    # (2, 3)
+    """
+    return _join("vstack", tensors, atleast_2d, 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors):
+    """Join tensors depth-wise (along dim 2), after making each at least 3-d."""
+    return _join("dstack", tensors, atleast_3d, 2)
+
+
+def column_stack(tensors):
+    """Join tensors as columns (along dim 1): 0-d and 1-d tensors become columns of shape (n, 1).
+
+    >>> chainrule.column_stack([chainrule.ones(3), chainrule.zeros(3, 2)]).shape    # (3, 3)
+    """
+    return _join("column_stack", tensors, lambda x: reshape(x, x.numel(), 1) if x.ndim <= 1 else x, 1)
 
 
 def _narrow(x, axis, start, stop):

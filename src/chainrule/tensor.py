@@ -6,13 +6,38 @@ place where an op's forward runs and, when gradients are wanted, is recorded in 
 """
 import numbers
 
+from chainrule import random as _random
 from chainrule.autograd import _GradMode, backward as _backward, check_finite, user_call_site
 from chainrule.backend import xp
 from chainrule.ops import arithmetic as _arith
 from chainrule.ops.base import Op
 
 _ndarray = xp.ndarray
-DEFAULT_FLOAT = xp.dtype(xp.float32)
+DEFAULT_FLOAT = xp.dtype(xp.float32)   # the library's initial default (Keras's floatx follows it)
+_default_float = {"dtype": DEFAULT_FLOAT}
+
+
+def get_default_dtype():
+    """The floating dtype that creation functions and Python floats get: float32 unless changed."""
+    return _default_float["dtype"]
+
+
+def set_default_dtype(d):
+    """Make ``d`` (float32 or float64) the dtype of new floating tensors, as ``torch.set_default_dtype``.
+
+    It applies to creation functions (zeros, rand, arange with a float...), to ``tensor()`` of
+    Python floats, and to integer tensors meeting a Python float.
+
+    >>> chainrule.set_default_dtype(chainrule.float64)
+    """
+    try:
+        dtype = xp.dtype(d)
+    except TypeError:
+        dtype = None
+    if dtype not in (xp.float32, xp.float64):
+        raise TypeError(f"set_default_dtype: only float32 and float64 can be the default dtype, "
+                        f"got {d!r}")
+    _default_float["dtype"] = dtype
 
 
 def apply(op, *inputs):
@@ -55,10 +80,10 @@ def apply(op, *inputs):
     return result
 
 
-def as_array(data, dtype=None, copy=True, op="tensor", float_dtype=DEFAULT_FLOAT):
+def as_array(data, dtype=None, copy=True, op="tensor", float_dtype=None):
     """Turn Python data, an ndarray or a Tensor into an ndarray, as ``chainrule.tensor`` does.
 
-    Python floats become ``float_dtype`` (float32, the default dtype), integers int64, booleans
+    Python floats become ``float_dtype`` (by default the default dtype), integers int64, booleans
     bool; an ndarray keeps its dtype unless ``dtype`` is given.  Ragged or non-numeric data raises.
     """
     if isinstance(data, Tensor):
@@ -74,7 +99,7 @@ def as_array(data, dtype=None, copy=True, op="tensor", float_dtype=DEFAULT_FLOAT
         except TypeError as error:
             raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {error}") from None
         if dtype is None and array.dtype == xp.float64:
-            array = array.astype(float_dtype, copy=False)
+            array = array.astype(float_dtype or _default_float["dtype"], copy=False)
             copy = False
     if array.dtype.kind not in "biufc":
         raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__} data of dtype "
@@ -120,7 +145,7 @@ def _pair(a, b):
             b = b.item()  # a NumPy scalar acts as a Python number: it does not widen a's dtype
         # Python floats are made in a's float dtype directly: 0.1 must not pass through float32
         b = as_array(b, copy=False, op="operand",
-                     float_dtype=a.data.dtype if a.data.dtype.kind == "f" else DEFAULT_FLOAT)
+                     float_dtype=a.data.dtype if a.data.dtype.kind == "f" else None)
         if a.data.dtype.kind in "fc" and b.dtype.kind in "biuf":
             b = b.astype(a.data.dtype, copy=False)  # a raw array adopts the tensor's dtype
         b = Tensor(b)
@@ -145,7 +170,7 @@ def _is_scalar(x):
 def _scalar_operand(a, c):
     """``a`` ready for an op with the Python scalar ``c``: integer tensors meet floats as float32."""
     if isinstance(c, float) and a.data.dtype.kind in "biu":
-        return a.astype(DEFAULT_FLOAT)
+        return a.astype(_default_float["dtype"])
     return a
 
 
@@ -220,7 +245,7 @@ class Tensor:
         prefix = "tensor("
         body = xp.array2string(self.data, separator=", ", prefix=prefix, threshold=1000)
         extras = []
-        if self.data.dtype != DEFAULT_FLOAT and self.data.dtype != xp.int64 and self.data.dtype != xp.bool_:
+        if self.data.dtype not in (_default_float["dtype"], xp.int64, xp.bool_):
             extras.append(f"dtype={self.data.dtype.name}")
         if self._node is not None:
             extras.append(f"grad_fn=<{self._node.name}>")
@@ -302,6 +327,110 @@ class Tensor:
 
     def clone(self):
         return _F.clone(self)
+
+    # ----------------------------------------------------------------- new tensors like this one
+    def _new(self, array, requires_grad):
+        return Tensor(array, requires_grad=requires_grad)
+
+    def _new_dtype(self, dtype, op):
+        return self.data.dtype if dtype is None else to_dtype(dtype, op)
+
+    def new_zeros(self, *size, dtype=None, requires_grad=False):
+        """Zeros of ``size``, with this tensor's dtype unless ``dtype`` is given."""
+        return self._new(xp.zeros(checked_shape(size, "new_zeros"), self._new_dtype(dtype, "new_zeros")),
+                         requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad=False):
+        return self._new(xp.ones(checked_shape(size, "new_ones"), self._new_dtype(dtype, "new_ones")),
+                         requires_grad)
+
+    def new_empty(self, *size, dtype=None, requires_grad=False):
+        return self._new(xp.empty(checked_shape(size, "new_empty"), self._new_dtype(dtype, "new_empty")),
+                         requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
+        """``fill_value`` in ``size``, with this tensor's dtype (not the fill's) unless ``dtype``."""
+        return self._new(xp.full(checked_shape((size,), "new_full"), fill_value,
+                                 self._new_dtype(dtype, "new_full")), requires_grad)
+
+    def new_tensor(self, data, dtype=None, requires_grad=False):
+        """A copy of ``data`` as a new leaf, with this tensor's dtype unless ``dtype`` is given."""
+        return self._new(as_array(data, dtype=self._new_dtype(dtype, "new_tensor"), op="new_tensor"),
+                         requires_grad)
+
+    def type_as(self, other):
+        """This tensor converted to ``other``'s dtype (differentiable between floats)."""
+        return _F.astype(self, other.dtype)
+
+    def type(self, dtype=None):
+        """Without ``dtype``, the type's name ('chainrule.FloatTensor'); with a dtype, or a name
+        such as 'chainrule.DoubleTensor', this tensor converted to it."""
+        if dtype is None:
+            return "chainrule." + _TYPE_NAMES[self.data.dtype.name]
+        if isinstance(dtype, str) and dtype.split(".")[-1] in _TYPE_DTYPES:
+            dtype = _TYPE_DTYPES[dtype.split(".")[-1]]
+        return _F.astype(self, to_dtype(dtype, "type"))
+
+    def cpu(self):
+        """This tensor itself: chainrule keeps every tensor on the CPU."""
+        return self
+
+    def cuda(self, device=None):
+        raise RuntimeError("cuda: chainrule runs on the CPU only (NumPy arrays); use the tensor "
+                           "as it is, or .cpu()")
+
+    def nelement(self):
+        return int(self.data.size)
+
+    def ndimension(self):
+        return self.data.ndim
+
+    def is_contiguous(self):
+        """True when the elements lie in memory in row-major (C) order without gaps."""
+        return bool(self.data.flags.c_contiguous)
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    def element_size(self):
+        """Bytes per element."""
+        return self.data.dtype.itemsize
+
+    # ----------------------------------------------------------------- in-place random fills
+    def _fill_random(self, what, draw, generator, floating=True):
+        self._check_inplace(what)
+        if floating and self.data.dtype.kind != "f":
+            raise TypeError(f"{what}: fills floating tensors only; this one is {self.data.dtype}")
+        self.data[...] = draw(_random.numpy_generator(generator, what), self.data.shape)
+        self._mark_modified()
+        return self
+
+    def uniform_(self, from_=0.0, to=1.0, *, generator=None):
+        """Fill in place with samples of U(from_, to)."""
+        if not from_ <= to:
+            raise ValueError(f"uniform_: expects from <= to, got from={from_}, to={to}")
+        return self._fill_random("uniform_", lambda rng, shape: rng.uniform(from_, to, shape), generator)
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        """Fill in place with samples of N(mean, std²)."""
+        if not std >= 0:
+            raise ValueError(f"normal_: std must be >= 0, got {std}")
+        return self._fill_random("normal_", lambda rng, shape: rng.normal(mean, std, shape), generator)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        """Fill in place with 1 (probability ``p``, a number or a tensor that broadcasts) or 0."""
+        p = p.data if isinstance(p, Tensor) else p
+        if not xp.all((p >= 0) & (p <= 1)):
+            raise ValueError("bernoulli_: probabilities must lie in [0, 1]")
+        return self._fill_random("bernoulli_", lambda rng, shape: rng.random(shape) < p, generator,
+                                 floating=False)
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        """Fill in place with samples of the exponential distribution of rate ``lambd``."""
+        if not lambd > 0:
+            raise ValueError(f"exponential_: lambd must be positive, got {lambd}")
+        return self._fill_random("exponential_",
+                                 lambda rng, shape: rng.exponential(1.0 / lambd, shape), generator)
 
     # ----------------------------------------------------------------- autograd
     def backward(self, gradient=None, retain_graph=False):
@@ -733,6 +862,35 @@ class Tensor:
 
     def ge(self, other):
         return _F.ge(self, other)
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+_TYPE_DTYPES = {name: xp.dtype(dtype) for dtype, name in _TYPE_NAMES.items()}
+
+
+def checked_shape(size, op):
+    """The shape of a new tensor, from f(2, 3) or f((2, 3)); no size may be negative."""
+    shape = _F._sizes(size, op)
+    if any(s < 0 for s in shape):
+        raise ValueError(f"{op}: sizes must be non-negative, got {shape}")
+    return shape
+
+
+def is_tensor(obj):
+    """True if ``obj`` is a chainrule Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    """True if ``input``'s dtype is a floating-point one."""
+    return input.is_floating_point()
+
+
+def numel(input):
+    """The number of elements of ``input``."""
+    return input.numel()
 
 
 def _run_hooks(hooks, grad):

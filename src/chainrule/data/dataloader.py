@@ -12,7 +12,7 @@ class DataLoader:
     Each pass (epoch) visits every sample once, in order or, with ``shuffle=True``, in a
     new random order.  The order is drawn from chainrule's global generator (so
     ``chainrule.manual_seed`` makes it repeatable), or from a private generator when
-    ``seed`` (or a NumPy ``generator``) is given: that one advances every epoch, so the
+    ``seed`` (or a ``chainrule.Generator``) is given: that one advances every epoch, so the
     epochs differ from each other while two runs with the same seed see the same orders.
     ``drop_last=True`` skips a final batch smaller than ``batch_size``.
 

@@ -129,11 +129,9 @@ def pick_generator(seed=None, generator=None, op="random_split"):
     else chainrule's global generator (so ``chainrule.manual_seed`` makes it repeatable)."""
     if seed is not None and generator is not None:
         raise ValueError(f"{op}: pass either seed or generator, not both")
-    if generator is not None:
-        return generator
     if seed is not None:
         return xp.random.default_rng(seed)
-    return _random.generator()
+    return _random.numpy_generator(generator, op)
 
 
 def random_split(dataset, lengths, seed=None, generator=None):

@@ -1,12 +1,12 @@
 """Argument checks that several layers share: the dtype of new parameters, and of inputs."""
-from chainrule.tensor import DEFAULT_FLOAT, Tensor, as_array, to_dtype
+from chainrule.tensor import Tensor, as_array, get_default_dtype, to_dtype
 
 
 def factory_dtype(dtype, device, where):
-    """The dtype for a new layer's parameters: ``dtype``, or float32; ``device`` must be the CPU."""
+    """The dtype for a new layer's parameters: ``dtype``, or the default dtype; ``device`` must be the CPU."""
     if device not in (None, "cpu"):
         raise ValueError(f"{where}: device {device!r} is not available (only 'cpu')")
-    return DEFAULT_FLOAT if dtype is None else to_dtype(dtype, where)
+    return get_default_dtype() if dtype is None else to_dtype(dtype, where)
 
 
 def layer_input(x, dtype, where):

@@ -91,7 +91,7 @@ def _fill(tensor, values):
 
 
 def _rng(generator):
-    return _random.generator() if generator is None else generator
+    return _random.numpy_generator(generator, "nn.init")
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
