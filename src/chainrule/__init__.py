@@ -32,6 +32,12 @@ from chainrule.functions import (  # the activations beyond relu, as torch.nn.fu
     celu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu, relu6,
     selu, silu, softmin, softshrink, softsign, tanhshrink, threshold,
 )
+from chainrule.functions import (  # reductions, scans and sorting
+    aminmax, argsort, bincount, bucketize, count_nonzero, cummax, cummin, cumprod, cumsum, diff,
+    dist, histc, kthvalue, logcumsumexp, median, mode, msort, nanmean, nanmedian, nanquantile,
+    nansum, norm, quantile, searchsorted, sort, std_mean, topk, unique, unique_consecutive,
+    var_mean,
+)
 from chainrule.gradcheck import GradcheckError, gradcheck
 from chainrule import optim  # noqa: F401  (optim knows tensors only; no cycle)
 from chainrule import data, datasets, metrics, utils
