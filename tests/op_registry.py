@@ -637,6 +637,201 @@ case("prod", lambda x, **kw: cr.prod(x, **kw), _torch_all_dims(_torch_prod),
 case("prod_method", lambda x, **kw: x.prod(**kw), _torch_all_dims(_torch_prod),
      Sample(((2, 3),), dict(dim=1), domain=with_zeros([(0, 0)])))
 
+# --------------------------------------------------------------------------- scans
+SCAN_SAMPLES = [
+    Sample(((2, 3, 4),), dict(dim=1)),
+    Sample(((2, 3, 4),), dict(dim=-1)),
+    Sample(((5,),), dict(dim=0)),
+    Sample(((),), dict(dim=0)),
+    Sample(((2, 1, 3),), dict(dim=1)),
+    Sample(((0, 3),), dict(dim=1)),
+]
+case("cumsum", lambda x, **kw: cr.cumsum(x, **kw), lambda x, **kw: torch.cumsum(x, **kw), *SCAN_SAMPLES)
+case("cumsum_dtype", lambda x: cr.cumsum(x, 1, dtype=cr.float64), lambda x: torch.cumsum(x, 1, dtype=torch.float64),
+     Sample(((2, 3),), dtypes=(np.float32,), eps=1e-3))
+case("cumsum_method", lambda x: x.cumsum(0), lambda x: x.cumsum(0), ((3, 2),))
+case("cumprod", lambda x, **kw: cr.cumprod(x, **kw), lambda x, **kw: torch.cumprod(x, **kw),
+     *[dataclasses.replace(s, domain=_prod_domain) for s in SCAN_SAMPLES],
+     Sample(((3, 5),), dict(dim=1), domain=with_zeros([(0, 1), (1, 1), (1, 3), (2, 4)])),  # one, two zeros
+     Sample(((4, 2),), dict(dim=0), domain=with_zeros([(0, 0), (3, 1)])),                    # first, last
+     Sample(((4,),), dict(dim=0), domain=fixed([0.0, 0.0, 0.0, 2.0])))
+case("cumprod_method", lambda x: x.cumprod(-1), lambda x: x.cumprod(-1),
+     Sample(((2, 3),), domain=with_zeros([(1, 1)])))
+case("logcumsumexp", lambda x, **kw: cr.logcumsumexp(x, **kw), lambda x, **kw: torch.logcumsumexp(x, **kw),
+     *SCAN_SAMPLES, Sample(((2, 3),), dict(dim=1), domain=fixed([[100.0, 99.0, -5.0], [-100.0, -100.0, 2.0]])))
+case("logcumsumexp_method", lambda x: x.logcumsumexp(0), lambda x: x.logcumsumexp(0), ((3, 2),))
+_CUMULATIVE_SAMPLES = [dataclasses.replace(s, domain=distinct) for s in SCAN_SAMPLES]
+case("cummax", lambda x, **kw: cr.cummax(x, **kw), lambda x, **kw: torch.cummax(x, **kw), *_CUMULATIVE_SAMPLES,
+     # ties: the index moves to the latest equal maximum, and its gradient adds up there
+     Sample(((2, 4),), dict(dim=1), domain=fixed([[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, 1.0, 2.0]]), gradcheck=False))
+case("cummax_method", lambda x: x.cummax(0).values, lambda x: x.cummax(0).values, Sample(((3, 2),), domain=distinct))
+case("cummin", lambda x, **kw: cr.cummin(x, **kw), lambda x, **kw: torch.cummin(x, **kw), *_CUMULATIVE_SAMPLES,
+     Sample(((5,),), dict(dim=0), domain=fixed([1.0, 3.0, 1.0, 2.0, 0.0]), gradcheck=False))
+case("cummin_method", lambda x: x.cummin(-1)[0], lambda x: x.cummin(-1)[0], Sample(((3, 2),), domain=distinct))
+
+# --------------------------------------------------------------------------- sorting and ranks
+# Where elements tie, PyTorch documents no index for topk, kthvalue and median; rounded integer
+# inputs tie, so those cases compare floating inputs only (integer_inputs=False).
+_SORT_SAMPLES = [
+    Sample(((2, 3, 4),), dict(), domain=distinct),
+    Sample(((2, 3, 4),), dict(dim=1), domain=distinct),
+    Sample(((2, 3, 4),), dict(dim=0, descending=True), domain=distinct),
+    Sample(((5,),), dict(descending=True), domain=distinct),
+    Sample(((),), dict(), domain=distinct),
+    Sample(((0, 3),), dict(dim=0)),
+]
+
+
+def _torch_stable(fn):
+    def call(x, **kw):
+        return fn(x, **kw, stable=True)
+    return call
+
+
+case("sort", lambda x, **kw: cr.sort(x, **kw), _torch_stable(torch.sort if torch else None), *_SORT_SAMPLES,
+     # ties keep their order, ascending and descending; NaN counts as the largest value
+     Sample(((7,),), dict(), domain=fixed([3.0, 1.0, 3.0, 2.0, 3.0, 1.0, 3.0]), gradcheck=False),
+     Sample(((7,),), dict(descending=True), domain=fixed([3.0, 1.0, 3.0, 2.0, 3.0, 1.0, 3.0]), gradcheck=False),
+     Sample(((2, 3),), dict(descending=True), domain=fixed([[1.0, np.nan, 3.0], [np.nan, 0.0, np.nan]]),
+            gradcheck=False))
+case("sort_method", lambda x: x.sort(0, True, stable=True).values,
+     lambda x: x.sort(dim=0, descending=True, stable=True).values, Sample(((3, 2),), domain=distinct))
+case("msort", lambda x: cr.msort(x) + x.msort(), lambda x: torch.msort(x) + x.msort(),
+     Sample(((4, 3),), domain=distinct), Sample(((5,),), domain=distinct))
+case("topk", lambda x, **kw: cr.topk(x, **kw), lambda x, **kw: torch.topk(x, **kw),
+     Sample(((2, 5),), dict(k=3), domain=distinct),
+     Sample(((2, 5),), dict(k=2, largest=False), domain=distinct),
+     Sample(((4, 3),), dict(k=4, dim=0), domain=distinct),
+     Sample(((6,),), dict(k=0), domain=distinct),
+     Sample(((),), dict(k=1), domain=distinct),
+     integer_inputs=False)
+case("topk_method", lambda x: x.topk(2, 0, False, True)[0], lambda x: x.topk(2, 0, False, True)[0],
+     Sample(((3, 2),), domain=distinct), integer_inputs=False)
+case("kthvalue", lambda x, **kw: cr.kthvalue(x, **kw), lambda x, **kw: torch.kthvalue(x, **kw),
+     Sample(((2, 5),), dict(k=2), domain=distinct),
+     Sample(((4, 3),), dict(k=4, dim=0, keepdim=True), domain=distinct),
+     Sample(((2, 3, 4),), dict(k=1, dim=1), domain=distinct),
+     Sample(((),), dict(k=1), domain=distinct),
+     integer_inputs=False)
+case("kthvalue_method", lambda x: x.kthvalue(3).values, lambda x: x.kthvalue(3).values,
+     Sample(((2, 4),), domain=distinct), integer_inputs=False)
+_MEDIAN_SAMPLES = [
+    Sample(((2, 5),), dict(), domain=distinct),
+    Sample(((2, 4),), dict(dim=1), domain=distinct),        # even count: the lower middle value
+    Sample(((2, 5),), dict(dim=-1, keepdim=True), domain=distinct),
+    Sample(((4, 3),), dict(dim=0), domain=distinct),
+    Sample(((),), dict(dim=0), domain=distinct),
+    Sample(((),), dict(), domain=distinct),
+]
+case("median", lambda x, **kw: cr.median(x, **kw), lambda x, **kw: torch.median(x, **kw), *_MEDIAN_SAMPLES,
+     # of all elements, tied medians share the gradient; a NaN makes the median NaN
+     Sample(((7,),), dict(), domain=fixed([3.0, 1.0, 3.0, 2.0, 3.0, 1.0, 3.0]), gradcheck=False),
+     Sample(((4,),), dict(), domain=fixed([1.0, np.nan, 3.0, np.nan]), gradcheck=False),
+     Sample(((2, 4),), dict(dim=1), domain=fixed([[1.0, np.nan, 3.0, 2.0], [1.0, 4.0, 3.0, 2.0]]),
+            gradcheck=False),
+     integer_inputs=False)
+case("median_method", lambda x: x.median() * x.median(0).values, lambda x: x.median() * x.median(0).values,
+     Sample(((3, 2),), domain=distinct), integer_inputs=False)
+# (where a row is all NaN, PyTorch documents no index for nanmedian: tests/test_reductions.py)
+_NAN_ROWS = [[1.0, np.nan, 3.0, 2.0], [np.nan, 4.0, np.nan, 2.0], [np.nan, 5.0, np.nan, np.nan]]
+case("nanmedian", lambda x, **kw: cr.nanmedian(x, **kw), lambda x, **kw: torch.nanmedian(x, **kw),
+     *_MEDIAN_SAMPLES,
+     Sample(((4,),), dict(), domain=fixed([1.0, np.nan, 3.0, np.nan])),
+     Sample(((3, 4),), dict(dim=1), domain=fixed(_NAN_ROWS), gradcheck=False),
+     integer_inputs=False)
+case("nanmedian_method", lambda x: x.nanmedian(), lambda x: x.nanmedian(), Sample(((2, 3),), domain=distinct))
+case("mode", lambda x, **kw: cr.mode(x, **kw), lambda x, **kw: torch.mode(x, **kw),
+     # the most frequent value (the smallest of equally frequent ones), at its last occurrence
+     Sample(((2, 7),), dict(), domain=fixed([[1.0, 3.0, 3.0, 2.0, 3.0, 1.0, 1.0], [2.0, 2.0, 1.0, 1.0, 5.0, 0.0, 9.0]]),
+            gradcheck=False),
+     Sample(((3, 2),), dict(dim=0, keepdim=True), domain=fixed([[1.0, 2.0], [1.0, 3.0], [0.0, 3.0]]),
+            gradcheck=False),
+     Sample(((2, 4),), dict(dim=1), domain=distinct),
+     Sample(((),), dict(), domain=distinct))
+case("mode_method", lambda x: x.mode(0).values, lambda x: x.mode(0).values, Sample(((3, 2),), domain=distinct))
+
+
+def _torch_quantile(fn):
+    """torch's quantile with chainrule's q (a number or a NumPy array) as a tensor of x's dtype."""
+    def call(x, q, **kw):
+        return fn(x, torch.as_tensor(q, dtype=x.dtype) if isinstance(q, np.ndarray) else q, **kw)
+    return call
+
+
+_QUANTILE_SAMPLES = [
+    Sample(((2, 5),), dict(q=0.3), domain=distinct),
+    Sample(((2, 5),), dict(q=np.array([0.0, 0.25, 0.8, 1.0]), dim=1), domain=distinct),
+    Sample(((3, 4, 2),), dict(q=np.array([0.1, 0.6]), dim=1, keepdim=True), domain=distinct),
+    Sample(((3, 4),), dict(q=0.7, dim=0, keepdim=True), domain=distinct),
+    Sample(((3, 4),), dict(q=np.array([0.4]), keepdim=True), domain=distinct),
+    *[Sample(((3, 5),), dict(q=np.array([0.1, 0.5, 0.6, 0.875]), dim=-1, interpolation=mode), domain=distinct)
+      for mode in ("lower", "higher", "midpoint", "nearest")],
+]
+case("quantile", lambda x, **kw: cr.quantile(x, **kw), _torch_quantile(torch.quantile if torch else None),
+     *_QUANTILE_SAMPLES,
+     Sample(((2, 3),), dict(q=0.5, dim=1), domain=fixed([[1.0, np.nan, 3.0], [1.0, 2.0, 3.0]]), gradcheck=False))
+case("quantile_method", lambda x: x.quantile(0.25, 0), lambda x: x.quantile(0.25, 0),
+     Sample(((4, 2),), domain=distinct))
+case("nanquantile", lambda x, **kw: cr.nanquantile(x, **kw), _torch_quantile(torch.nanquantile if torch else None),
+     *_QUANTILE_SAMPLES,
+     Sample(((3, 4),), dict(q=np.array([0.3, 0.5]), dim=1), domain=fixed(_NAN_ROWS), gradcheck=False))
+case("nanquantile_method", lambda x: x.nanquantile(0.6), lambda x: x.nanquantile(0.6),
+     Sample(((4, 2),), domain=distinct))
+
+# --------------------------------------------------------------------------- reductions built from others
+_STAT_SAMPLES = [s for s in _VAR_SAMPLES if "axis" not in s.kwargs][:8]
+case("std_mean", lambda x, **kw: cr.std_mean(x, **kw), lambda x, **kw: torch.std_mean(x, **_torch_dims(kw)),
+     *_STAT_SAMPLES)
+case("var_mean", lambda x, **kw: cr.var_mean(x, **kw), lambda x, **kw: torch.var_mean(x, **_torch_dims(kw)),
+     *_STAT_SAMPLES)
+case("aminmax", lambda x, **kw: cr.aminmax(x, **kw), lambda x, **kw: torch.aminmax(x, **kw),
+     Sample(((2, 3, 4),), dict(), domain=distinct),
+     Sample(((2, 3, 4),), dict(dim=1), domain=distinct),
+     Sample(((2, 3, 4),), dict(dim=-1, keepdim=True), domain=distinct),
+     Sample(((2, 3),), dict(dim=0), domain=fixed([[1.0, 3.0, 2.0], [1.0, 0.0, 2.0]]), gradcheck=False))
+case("aminmax_method", lambda x: x.aminmax(dim=0).max, lambda x: x.aminmax(dim=0).max,
+     Sample(((3, 2),), domain=distinct))
+_NAN_SAMPLES = [
+    Sample(((2, 3, 4),), dict()),
+    Sample(((2, 3, 4),), dict(dim=1)),
+    Sample(((2, 3, 4),), dict(dim=(0, 2), keepdim=True)),
+    Sample(((2, 4),), dict(dim=1), domain=fixed([[1.0, np.nan, 3.0, 2.0], [np.nan, 1.0, np.nan, np.nan]])),
+    Sample(((2, 4),), dict(), domain=fixed([[1.0, np.nan, 3.0, 2.0], [np.nan, 4.0, np.nan, np.nan]])),
+]
+case("nansum", lambda x, **kw: cr.nansum(x, **kw), lambda x, **kw: torch.nansum(x, **kw), *_NAN_SAMPLES)
+case("nansum_method", lambda x: x.nansum(0), lambda x: x.nansum(0), ((3, 2),))
+case("nanmean", lambda x, **kw: cr.nanmean(x, **kw), lambda x, **kw: torch.nanmean(x, **kw), *_NAN_SAMPLES)
+case("nanmean_method", lambda x: x.nanmean(-1, True), lambda x: x.nanmean(-1, True), ((3, 2),))
+_NORM_SAMPLES = [
+    Sample(((2, 3, 4),), dict(), domain=nonzero),
+    Sample(((2, 3, 4),), dict(p="fro", dim=(1, 2)), domain=nonzero),
+    Sample(((2, 3, 4),), dict(p=2, dim=1, keepdim=True), domain=nonzero),
+    Sample(((2, 3, 4),), dict(p=1, dim=-1), domain=nonzero),
+    Sample(((2, 3, 4),), dict(p=3, dim=(0, 2)), domain=nonzero),
+    Sample(((2, 3, 4),), dict(p=0.5, dim=0), domain=nonzero),
+    Sample(((2, 3, 4),), dict(p=-2, dim=1), domain=nonzero),
+    Sample(((2, 3, 4),), dict(p=0, dim=1)),
+    Sample(((2, 3, 4),), dict(p=float("inf"), dim=2), domain=distinct),
+    Sample(((2, 3, 4),), dict(p=float("-inf")), domain=distinct),
+    Sample(((),), dict(), domain=nonzero),
+    Sample(((2, 3),), dict(dim=1), domain=fixed([[0.0, 0.0, 0.0], [3.0, -4.0, 0.0]])),   # a zero norm
+    Sample(((2, 3),), dict(p=float("inf"), dim=1), domain=fixed([[1.0, -3.0, 3.0], [2.0, 2.0, -1.0]]),
+           gradcheck=False),                                                            # tied maxima
+]
+case("norm", lambda x, **kw: cr.norm(x, **kw), lambda x, **kw: torch.norm(x, **kw), *_NORM_SAMPLES)
+case("norm_method", lambda x: x.norm(1, 0), lambda x: x.norm(1, 0), Sample(((3, 2),), domain=nonzero))
+case("dist", lambda a, b, **kw: cr.dist(a, b, **kw), lambda a, b, **kw: torch.dist(a, b, **kw),
+     Sample(((2, 3), (2, 3)), domain=distinct), Sample(((2, 3), (3,)), dict(p=1), domain=distinct),
+     Sample(((4,), (4,)), dict(p=float("inf")), domain=distinct), Sample(((2, 1), (3,)), dict(p=3), domain=distinct))
+case("dist_method", lambda a, b: a.dist(b, 2.5), lambda a, b: a.dist(b, 2.5), Sample(((3,), (3,)), domain=distinct))
+case("diff", lambda x, **kw: cr.diff(x, **kw), lambda x, **kw: torch.diff(x, **kw),
+     Sample(((2, 5),)), Sample(((2, 5),), dict(n=2)), Sample(((4, 3),), dict(dim=0)),
+     Sample(((6,),), dict(n=3)), Sample(((3,),), dict(n=4)), Sample(((2, 3),), dict(n=0)))
+case("diff_pieces", lambda x, p, a, **kw: cr.diff(x, prepend=p, append=a, **kw),
+     lambda x, p, a, **kw: torch.diff(x, prepend=p, append=a, **kw),
+     Sample(((2, 3), (2, 1), (2, 2)), dict(dim=1)), Sample(((2, 3), (1, 3), (2, 3)), dict(n=2, dim=0)))
+case("diff_method", lambda x: x.diff(1, 0), lambda x: x.diff(1, 0), ((3, 2),))
+
 # --------------------------------------------------------------------------- shape
 case("reshape", lambda x, **kw: cr.reshape(x, kw["shape"]), lambda x, **kw: torch.reshape(x, kw["shape"]),
      Sample(((2, 3, 4),), dict(shape=(6, 4))), Sample(((2, 3, 4),), dict(shape=(4, -1))),

@@ -97,7 +97,9 @@ def test_walk_finds_private_ops():
 
 
 # Public functions that return no gradient (comparisons, indices, truth tests) or make tensors
-NON_DIFFERENTIABLE = {"argmax", "argmin", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "as_tensor"}
+NON_DIFFERENTIABLE = {"argmax", "argmin", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "as_tensor",
+                      "argsort", "unique", "unique_consecutive", "count_nonzero", "searchsorted",
+                      "bucketize", "bincount", "histc"}
 TENSOR_METHODS_WITHOUT_GRADIENT = {
     "argmax", "argmin", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "numpy", "item", "tolist",
     "detach", "requires_grad_", "backward", "register_hook", "retain_grad", "size", "dim", "numel",
@@ -105,6 +107,8 @@ TENSOR_METHODS_WITHOUT_GRADIENT = {
     # new tensors and descriptions (tests/test_creation.py)
     "new_zeros", "new_ones", "new_empty", "new_full", "new_tensor", "cuda", "nelement", "ndimension",
     "is_contiguous", "is_floating_point", "element_size",
+    # reductions without a gradient (tests/test_reductions.py)
+    "argsort", "unique", "unique_consecutive", "count_nonzero", "bincount", "histc",
 }
 
 

@@ -38,6 +38,12 @@ from chainrule.functions import (  # the activations beyond relu, as torch.nn.fu
 from chainrule.functions import (  # stacking helpers, as torch's
     atleast_1d, atleast_2d, atleast_3d, column_stack, dstack, hstack, row_stack, vstack,
 )
+from chainrule.functions import (  # reductions, scans and sorting
+    aminmax, argsort, bincount, bucketize, count_nonzero, cummax, cummin, cumprod, cumsum, diff,
+    dist, histc, kthvalue, logcumsumexp, median, mode, msort, nanmean, nanmedian, nanquantile,
+    nansum, norm, quantile, searchsorted, sort, std_mean, topk, unique, unique_consecutive,
+    var_mean,
+)
 from chainrule.gradcheck import GradcheckError, gradcheck
 from chainrule import optim  # noqa: F401  (optim knows tensors only; no cycle)
 from chainrule import data, datasets, metrics, utils

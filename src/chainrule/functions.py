@@ -17,8 +17,10 @@ from chainrule.ops import elementwise as _elem
 from chainrule.ops import indexing as _index
 from chainrule.ops import linalg as _linalg
 from chainrule.ops import reduction as _red
+from chainrule.ops import scan as _scan_ops
 from chainrule.ops import shape as _shape
 from chainrule.ops import softmax as _softmax
+from chainrule.ops import sorting as _sort
 from chainrule.ops.base import Op
 from chainrule.tensor import Tensor, _pair, apply, as_array, get_default_dtype, to_dtype
 
@@ -546,6 +548,506 @@ def any(x, dim=None, keepdim=False):
 def all(x, dim=None, keepdim=False):
     x = as_tensor(x)
     return Tensor(xp.all(x.data, axis=reduction_axes(dim, x.ndim, "all"), keepdims=keepdim))
+
+
+def _values_indices(name):
+    return collections.namedtuple(name, ["values", "indices"])
+
+
+SortResult, TopkResult, KthvalueResult = (_values_indices(n) for n in ("sort", "topk", "kthvalue"))
+MedianResult, NanmedianResult, ModeResult = (_values_indices(n) for n in ("median", "nanmedian", "mode"))
+CummaxResult, CumminResult = _values_indices("cummax"), _values_indices("cummin")
+AminmaxResult = collections.namedtuple("aminmax", ["min", "max"])
+
+
+def _one_dim(x):
+    """``x`` itself, or a 0-d ``x`` as one element (scans and sorts treat a 0-d tensor so)."""
+    return reshape(x, (1,)) if x.ndim == 0 else x
+
+
+def _scan(op_class, name, x, dim, dtype):
+    x = as_tensor(x)
+    axis = normalize_dim(dim, x.ndim, name)
+    if dtype is not None:
+        x = astype(x, dtype)
+    elif x.data.dtype.kind in "bui":
+        x = astype(x, xp.int64)   # integers and booleans add up in int64, as in PyTorch
+    y = apply(op_class(axis), _one_dim(x))
+    return reshape(y, ()) if x.ndim == 0 else y
+
+
+def cumsum(x, dim, *, dtype=None):
+    """Running sum along ``dim``: y_i = x_0 + ... + x_i.
+
+    >>> chainrule.cumsum(chainrule.tensor([1, 2, 3]), dim=0).tolist()
+    [1, 3, 6]
+    """
+    return _scan(_scan_ops.CumSum, "cumsum", x, dim, dtype)
+
+
+def cumprod(x, dim, *, dtype=None):
+    """Running product along ``dim``: y_i = x_0 · ... · x_i; exact gradients where x has zeros."""
+    return _scan(_scan_ops.CumProd, "cumprod", x, dim, dtype)
+
+
+def logcumsumexp(x, dim):
+    """Running log Σ e^x along ``dim``, without overflow: y_i = log(e^x_0 + ... + e^x_i)."""
+    return _scan(_scan_ops.LogCumSumExp, "logcumsumexp", to_floating(as_tensor(x)), dim, None)
+
+
+def _select(name, x, dim, keepdim, choose):
+    """The values of x along ``dim`` at the indices ``choose(array, axis)`` picks (with the
+    axis kept), and those indices as int64; the gradient reaches only the picked elements."""
+    x = as_tensor(x)
+    axis = normalize_dim(dim, x.ndim, name)
+    whole = _one_dim(x)
+    indices = choose(whole.data, axis)
+    values = apply(_sort.TakeAlongAxis(indices, axis, keepdim or x.ndim == 0), whole)
+    if x.ndim == 0:
+        return reshape(values, ()), Tensor(indices.reshape(()).astype(xp.int64))
+    if not keepdim:
+        indices = xp.squeeze(indices, axis=axis)
+    return values, Tensor(indices.astype(xp.int64, copy=False))
+
+
+def _order(a, axis, descending=False):
+    """Indices that sort ``a`` along ``axis``, stably (equal elements keep their order) and
+    with NaN counted as the largest value, as PyTorch's sort."""
+    if not descending:
+        return xp.argsort(a, axis=axis, kind="stable")
+    # sorting the reversed array and reversing the result keeps ties in their order
+    backwards = xp.argsort(xp.flip(a, axis), axis=axis, kind="stable")
+    return a.shape[axis] - 1 - xp.flip(backwards, axis)
+
+
+def _first(a, k, axis):
+    return a[(slice(None),) * axis + (slice(0, k),)]
+
+
+def sort(x, dim=-1, descending=False, stable=False):
+    """(values, indices) of x sorted along ``dim``; equal elements keep their order, NaN is largest."""
+    return SortResult(*_select("sort", x, dim, True, lambda a, axis: _order(a, axis, descending)))
+
+
+def argsort(x, dim=-1, descending=False, stable=False):
+    """The int64 indices that sort x along ``dim`` (``sort(...).indices``). No gradient."""
+    x = as_tensor(x)
+    return Tensor(_order(_one_dim(x).data, normalize_dim(dim, x.ndim, "argsort"),
+                         descending).reshape(x.shape).astype(xp.int64))
+
+
+def msort(x):
+    """x sorted along its first dim: ``sort(x, dim=0).values``."""
+    return sort(x, dim=0).values
+
+
+def _check_k(name, x, k, dim, lowest):
+    """Raise unless ``lowest <= k <= n``, n the size of ``dim`` (1 for a 0-d tensor)."""
+    size = x.shape[normalize_dim(dim, x.ndim, name)] if x.ndim else 1
+    if not isinstance(k, numbers.Integral) or not lowest <= k <= size:
+        raise ValueError(f"{name}: k={k!r} is out of range for dim {dim} of size {size} "
+                         f"(tensor shape {x.shape}); expected {lowest} <= k <= {size}")
+
+
+def topk(x, k, dim=-1, largest=True, sorted=True):
+    """(values, indices) of the k largest (or smallest) elements along ``dim``, in order."""
+    x = as_tensor(x)
+    _check_k("topk", x, k, dim, 0)
+    return TopkResult(*_select("topk", x, dim, True,
+                               lambda a, axis: _first(_order(a, axis, largest), k, axis)))
+
+
+def _rank_along(a, axis, ranks):
+    """The indices of the elements of rank ``ranks`` (an int, or an array with the axis of size 1)
+    along ``axis`` in the stable ascending order."""
+    order = _order(a, axis)
+    ranks = xp.broadcast_to(xp.asarray(ranks), order.shape[:axis] + (1,) + order.shape[axis + 1:])
+    return xp.take_along_axis(order, ranks, axis=axis)
+
+
+def kthvalue(x, k, dim=-1, keepdim=False):
+    """(values, indices) of the k-th smallest element (k from 1) along ``dim``.
+
+    Among equal elements the index is the one a stable sort puts at rank k; PyTorch
+    documents no choice there.
+    """
+    x = as_tensor(x)
+    _check_k("kthvalue", x, k, dim, 1)
+    return KthvalueResult(*_select("kthvalue", x, dim, keepdim,
+                                   lambda a, axis: _rank_along(a, axis, k - 1)))
+
+
+def _median_rank(a, axis, ignore_nan):
+    """The rank of the lower median along ``axis``: of the non-NaN elements for nanmedian; of
+    all elements for median, unless one is NaN, whose first one is then the median."""
+    nans = xp.isnan(a).sum(axis=axis, keepdims=True) if a.dtype.kind == "f" else 0
+    size = a.shape[axis]
+    if ignore_nan:
+        return xp.maximum((size - nans - 1) // 2, 0)
+    return xp.where(nans > 0, size - nans, (size - 1) // 2)
+
+
+def _median(name, result_type, ignore_nan, x, dim, keepdim):
+    x = as_tensor(x)
+    if dim is None:
+        _check_not_empty(x, None, name)
+        return apply(_red.MedianAll(ignore_nan), x)
+    axis = normalize_dim(dim, x.ndim, name)
+    _check_not_empty(x, (axis,), name)
+    return result_type(*_select(name, x, dim, keepdim, lambda a, axis: _rank_along(
+        a, axis, _median_rank(a, axis, ignore_nan))))
+
+
+def median(x, dim=None, keepdim=False):
+    """The lower of the two middle values: of all elements (dim=None; the gradient is shared by
+    ties), or (values, indices) along ``dim``.  NaN if the elements include a NaN."""
+    return _median("median", MedianResult, False, x, dim, keepdim)
+
+
+def nanmedian(x, dim=None, keepdim=False):
+    """``median`` of the elements that are not NaN (NaN where all are)."""
+    return _median("nanmedian", NanmedianResult, True, x, dim, keepdim)
+
+
+def _mode_index(a, axis):
+    """The index of the last occurrence of the most frequent value (the smallest on ties)."""
+    order = _order(a, axis)
+    ordered = xp.take_along_axis(a, order, axis=axis)
+    position = _scan_ops.positions(a.shape, axis)
+    starts = xp.ones(a.shape, dtype=bool)
+    later = (slice(None),) * axis + (slice(1, None),)
+    starts[later] = ordered[later] != _first(ordered, a.shape[axis] - 1, axis)
+    run_start = xp.maximum.accumulate(xp.where(starts, position, 0), axis=axis)
+    longest = xp.argmax(position - run_start, axis=axis, keepdims=True)
+    value = xp.take_along_axis(ordered, longest, axis=axis)
+    return xp.max(xp.where(a == value, position, -1), axis=axis, keepdims=True)
+
+
+def mode(x, dim=-1, keepdim=False):
+    """(values, indices): the most frequent value along ``dim`` (the smallest if several are),
+    and the index of its last occurrence, as PyTorch."""
+    x = as_tensor(x)
+    _check_not_empty(x, (normalize_dim(dim, x.ndim, "mode"),) if x.ndim else None, "mode")
+    return ModeResult(*_select("mode", x, dim, keepdim, _mode_index))
+
+
+def _cumulative_extreme(name, result_type, accumulate, x, dim):
+    def choose(a, axis):
+        running = accumulate(a, axis=axis)
+        # a new extreme, a tie with it (PyTorch moves the index to the latest), or a NaN
+        new = a == running
+        if a.dtype.kind == "f":
+            new |= xp.isnan(a)
+        position = _scan_ops.positions(a.shape, axis)
+        return xp.maximum.accumulate(xp.where(new, position, 0), axis=axis)
+    return result_type(*_select(name, x, dim, True, choose))
+
+
+def cummax(x, dim):
+    """(values, indices): the running maximum along ``dim`` and where it was found (the latest
+    of equal maxima); each value's gradient goes to that element."""
+    return _cumulative_extreme("cummax", CummaxResult, xp.maximum.accumulate, x, dim)
+
+
+def cummin(x, dim):
+    """(values, indices): the running minimum along ``dim`` and where it was found."""
+    return _cumulative_extreme("cummin", CumminResult, xp.minimum.accumulate, x, dim)
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(name, ignore_nan, x, q, dim, keepdim, interpolation):
+    x = as_tensor(x)
+    if x.data.dtype.kind != "f":
+        raise TypeError(f"{name}: input must be a floating-point tensor, got {x.dtype}")
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"{name}: interpolation must be one of {', '.join(_INTERPOLATIONS)}, "
+                         f"got {interpolation!r}")
+    qs = as_array(q.data if isinstance(q, Tensor) else q, dtype=x.dtype, copy=False)
+    if qs.ndim > 1:
+        raise ValueError(f"{name}: q must be a number or a 1-D tensor, got shape {qs.shape}")
+    if qs.size and not ((qs >= 0) & (qs <= 1)).all():
+        raise ValueError(f"{name}: q values must lie in [0, 1], got {qs.tolist()}")
+    if dim is None:
+        whole, axis = reshape(x, (-1,)), 0
+    else:
+        axis = normalize_dim(dim, x.ndim, name)
+        whole = _one_dim(x)
+    if whole.shape[axis] == 0:
+        raise ValueError(f"{name}: cannot take quantiles over an empty dim (tensor shape {x.shape})")
+    a = whole.data
+    size = a.shape[axis]
+    nans = xp.isnan(a).sum(axis=axis, keepdims=True)
+    # each q's rank in the sorted elements, per row, on a new last axis
+    if ignore_nan:
+        ranks = xp.maximum(qs.reshape(-1) * (size - nans[..., None] - 1), 0)
+    else:
+        ranks = xp.where(nans[..., None] > 0, size - 1, qs.reshape(-1) * (size - 1))
+    ranks = xp.moveaxis(xp.squeeze(ranks, axis), -1, axis)      # the q's along the reduced axis
+    rounding = {"lower": xp.floor, "higher": xp.ceil, "nearest": xp.round}.get(interpolation)
+    order = _order(a, axis)
+
+    def at(rank):
+        indices = xp.take_along_axis(order, rank.astype(xp.int64), axis=axis)
+        return apply(_sort.TakeAlongAxis(indices, axis), whole)
+
+    if rounding is not None:
+        out = at(rounding(ranks))
+    else:
+        below, above = at(xp.floor(ranks)), at(xp.ceil(ranks))
+        weight = 0.5 if interpolation == "midpoint" else ranks - xp.floor(ranks)
+        out = below + Tensor(xp.asarray(weight, dtype=x.dtype)) * (above - below)
+    if axis:
+        out = permute(out, [axis] + [d for d in range(out.ndim) if d != axis])
+    if keepdim:
+        out = reshape(out, (qs.size,) + ((1,) * x.ndim if dim is None else
+                                         x.shape[:axis] + (1,) + x.shape[axis + 1:]))
+    return reshape(out, out.shape[1:]) if qs.ndim == 0 else out
+
+
+def quantile(x, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The q-th quantiles of x along ``dim`` (all elements if None): the value at rank
+    q·(n-1) of the sorted elements, between ranks by ``interpolation`` ('linear', 'lower',
+    'higher', 'midpoint', 'nearest').  With a 1-D ``q`` its dim comes first in the result.
+    NaN where the elements include a NaN."""
+    return _quantile("quantile", False, x, q, dim, keepdim, interpolation)
+
+
+def nanquantile(x, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """``quantile`` of the elements that are not NaN (NaN where all are)."""
+    return _quantile("nanquantile", True, x, q, dim, keepdim, interpolation)
+
+
+def _no_grad_outputs(values, inverse, counts, return_inverse, return_counts):
+    outputs = [Tensor(values)]
+    if return_inverse:
+        outputs.append(Tensor(inverse.astype(xp.int64)))
+    if return_counts:
+        outputs.append(Tensor(counts.astype(xp.int64)))
+    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct elements of x (or distinct slices along ``dim``), in ascending order, with
+    optionally the index of each element's value (``inverse``) and how often each occurs.
+    The result is always sorted (PyTorch allows that for sorted=False too). No gradient."""
+    x = as_tensor(x)
+    if dim is None:
+        values, inverse, counts = xp.unique(x.data.reshape(-1), return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(x.shape)
+    else:
+        axis = normalize_dim(dim, x.ndim, "unique")
+        values, inverse, counts = xp.unique(_one_dim(x).data, return_inverse=True,
+                                            return_counts=True, axis=axis)
+        inverse = inverse.reshape(-1)
+    return _no_grad_outputs(values, inverse, counts, return_inverse, return_counts)
+
+
+def unique_consecutive(x, return_inverse=False, return_counts=False, dim=None):
+    """x with each run of equal consecutive elements (or slices along ``dim``) kept once,
+    optionally with each element's run index (``inverse``) and the run lengths. No gradient."""
+    x = as_tensor(x)
+    if dim is None:
+        a, axis = x.data.reshape(-1), 0
+    else:
+        axis = normalize_dim(dim, x.ndim, "unique_consecutive")
+        a = _one_dim(x).data
+    size = a.shape[axis]
+    later = (slice(None),) * axis + (slice(1, None),)
+    changes = a[later] != _first(a, size - 1, axis) if size else xp.zeros(a.shape, dtype=bool)
+    if a.ndim > 1:
+        changes = changes.any(axis=tuple(d for d in range(a.ndim) if d != axis))
+    starts = xp.concatenate([xp.ones(builtins.min(size, 1), dtype=bool), changes.reshape(-1)])
+    first_of_run = xp.flatnonzero(starts)
+    values = xp.take(a, first_of_run, axis=axis)
+    inverse = xp.cumsum(starts) - 1
+    counts = xp.diff(xp.append(first_of_run, size))
+    return _no_grad_outputs(values, inverse.reshape(x.shape if dim is None else -1),
+                            counts, return_inverse, return_counts)
+
+
+def count_nonzero(x, dim=None):
+    """How many elements are not zero, over ``dim`` (an int, a tuple, or None for all): int64."""
+    x = as_tensor(x)
+    axes = reduction_axes(dim, x.ndim, "count_nonzero")
+    return Tensor(xp.asarray(xp.count_nonzero(x.data, axis=axes), dtype=xp.int64))
+
+
+def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None, **aliases):
+    """(std, mean) over ``dim``, as ``std`` and ``mean`` give them."""
+    return (std(x, dim, unbiased, keepdim, correction=correction, **aliases),
+            mean(x, dim, keepdim, **aliases))
+
+
+def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None, **aliases):
+    """(var, mean) over ``dim``, as ``var`` and ``mean`` give them."""
+    return (var(x, dim, unbiased, keepdim, correction=correction, **aliases),
+            mean(x, dim, keepdim, **aliases))
+
+
+def aminmax(x, *, dim=None, keepdim=False):
+    """(min, max) over ``dim`` (one int, or None for all); ties share each gradient evenly."""
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"aminmax: dim must be one int or None, got {dim!r}")
+    return AminmaxResult(amin(x, dim, keepdim), amax(x, dim, keepdim))
+
+
+def _without_nan(x):
+    """x with its NaNs replaced by 0 (their gradient is 0), and the mask of the others."""
+    if x.data.dtype.kind != "f":
+        return x, None
+    kept = ~xp.isnan(x.data)
+    return where(kept, x, 0.0), kept
+
+
+def nansum(x, dim=None, keepdim=False, *, dtype=None):
+    """Sum over ``dim``, counting NaNs as zero."""
+    x = as_tensor(x)
+    if dtype is not None:
+        x = astype(x, dtype)
+    return sum(_without_nan(x)[0], dim, keepdim)
+
+
+def nanmean(x, dim=None, keepdim=False, *, dtype=None):
+    """Mean over ``dim`` of the elements that are not NaN (NaN where all are)."""
+    x = to_floating(as_tensor(x)) if dtype is None else astype(as_tensor(x), dtype)
+    total, kept = _without_nan(x)
+    axes = reduction_axes(dim, x.ndim, "nanmean")
+    count = kept.sum(axis=axes, keepdims=keepdim) if kept is not None else _red.reduced_count(x.shape, axes)
+    return sum(total, dim, keepdim) / Tensor(xp.asarray(count, dtype=x.dtype))
+
+
+def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
+    """The p-norm of x over ``dim`` (an int, a tuple, or None for all): (Σ |x|^p)^(1/p), with
+    p = inf the largest |x|, -inf the smallest, 0 the number of non-zeros; 'fro' is p = 2.
+
+    >>> chainrule.norm(chainrule.tensor([3.0, -4.0])).item()
+    5.0
+    """
+    x = as_tensor(x)
+    if dtype is not None:
+        x = astype(x, dtype)
+    x = to_floating(x)
+    if p == "fro":
+        p = 2
+    elif isinstance(p, str) or not isinstance(p, numbers.Real):
+        raise ValueError(f"norm: p must be 'fro' or a number, got {p!r} ('nuc' is not supported)")
+    axes = reduction_axes(dim, x.ndim, "norm")
+    if p < 0 or p in (math.inf, -math.inf):
+        _check_not_empty(x, axes, "norm")
+    return apply(_red.Norm(float(p), axes, bool(keepdim)), x)
+
+
+def dist(x, other, p=2):
+    """The p-norm of x - other (broadcasting), over all elements."""
+    return norm(as_tensor(x) - other, p)
+
+
+def diff(x, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along ``dim``: x[i + 1] - x[i], n times, after joining
+    ``prepend`` and ``append`` to x along ``dim``; booleans differ by exclusive or."""
+    x = as_tensor(x)
+    if x.ndim == 0:
+        raise ValueError("diff: expects a tensor with at least one dim, got a 0-d tensor")
+    if not isinstance(n, numbers.Integral) or n < 0:
+        raise ValueError(f"diff: n must be a non-negative integer, got {n!r}")
+    axis = normalize_dim(dim, x.ndim, "diff")
+    parts = [as_tensor(t, "diff") for t in (prepend, x, append) if t is not None]
+    for t in parts:
+        if t.ndim != x.ndim or t.shape[:axis] + t.shape[axis + 1:] != x.shape[:axis] + x.shape[axis + 1:]:
+            raise ValueError(f"diff: prepend/append of shape {t.shape} must match the input of "
+                             f"shape {x.shape} in every dim but {axis}")
+    x = cat(parts, axis) if len(parts) > 1 else x
+    for _ in range(n):
+        length = x.shape[axis]
+        later, earlier = _narrow(x, axis, 1, length), _narrow(x, axis, 0, builtins.max(length - 1, 0))
+        x = Tensor(later.data ^ earlier.data) if x.data.dtype == xp.bool_ else later - earlier
+    return x
+
+
+def _positions_in(boundaries, values, right, sorter=None):
+    """For each value, how many boundaries lie below it (``right``: at or below it)."""
+    if sorter is not None:
+        boundaries = xp.take_along_axis(boundaries, sorter, axis=-1)
+    if boundaries.ndim <= 1:
+        return xp.searchsorted(boundaries, values, side="right" if right else "left")
+    below = xp.less_equal if right else xp.less
+    return below(boundaries[..., None, :], values[..., :, None]).sum(axis=-1)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
+    """Where each element of ``input`` would be inserted into ``sorted_sequence`` (along its last
+    dim) to keep it sorted: the first such place, or the last with ``right`` (or side='right').
+    A multi-dim sequence holds one sorted row per row of ``input``. No gradient."""
+    seq = as_tensor(sorted_sequence, "searchsorted").data
+    values = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    if side is not None:
+        if side not in ("left", "right") or (right and side == "left"):
+            raise ValueError(f"searchsorted: side must be 'left' or 'right' and agree with right="
+                             f"{right}, got side={side!r}")
+        right = side == "right"
+    if seq.ndim > 1 and (values.ndim != seq.ndim or values.shape[:-1] != seq.shape[:-1]):
+        raise ValueError(f"searchsorted: a sorted_sequence of shape {seq.shape} needs input with the "
+                         f"same leading dims {seq.shape[:-1]}, got shape {values.shape}")
+    if seq.ndim == 0:
+        raise ValueError("searchsorted: sorted_sequence must have at least one dim, got a 0-d tensor")
+    if sorter is not None:
+        sorter = sorter.data if isinstance(sorter, Tensor) else xp.asarray(sorter)
+        if sorter.shape != seq.shape:
+            raise ValueError(f"searchsorted: sorter of shape {sorter.shape} must have the shape of "
+                             f"sorted_sequence {seq.shape}")
+    found = _positions_in(seq, values, right, sorter)
+    return Tensor(xp.asarray(found, dtype=xp.int32 if out_int32 else xp.int64))
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    """The bucket of each element: i with boundaries[i-1] < x <= boundaries[i], or
+    boundaries[i-1] <= x < boundaries[i] with ``right``. No gradient."""
+    edges = as_tensor(boundaries, "bucketize").data
+    if edges.ndim != 1:
+        raise ValueError(f"bucketize: boundaries must be 1-D, got shape {edges.shape}")
+    values = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    found = xp.searchsorted(edges, values, side="right" if right else "left")
+    return Tensor(xp.asarray(found, dtype=xp.int32 if out_int32 else xp.int64))
+
+
+def bincount(input, weights=None, minlength=0):
+    """How often each value 0, 1, ... occurs in the 1-D non-negative integer ``input`` (or the
+    sum of ``weights`` at its occurrences), over at least ``minlength`` bins. No gradient."""
+    x = as_tensor(input, "bincount").data
+    if x.ndim != 1 or x.dtype.kind not in "biu":
+        raise ValueError(f"bincount: input must be a 1-D tensor of integers, got shape {x.shape} "
+                         f"and dtype {x.dtype}")
+    if x.size and x.min() < 0:
+        raise ValueError(f"bincount: input must be non-negative, got {x.min()}")
+    if weights is None:
+        return Tensor(xp.bincount(x, minlength=minlength).astype(xp.int64))
+    w = as_tensor(weights, "bincount").data
+    if w.shape != x.shape:
+        raise ValueError(f"bincount: weights of shape {w.shape} must have the input's shape {x.shape}")
+    counts = xp.bincount(x, weights=w, minlength=minlength)
+    return Tensor(counts.astype(w.dtype if w.dtype.kind == "f" else xp.float64))
+
+
+def histc(input, bins=100, min=0, max=0):
+    """A histogram of the elements with ``bins`` equal bins over [min, max] (the elements' own
+    range if min = max); elements outside are left out. No gradient."""
+    x = as_tensor(input, "histc").data
+    if x.dtype.kind != "f":
+        raise TypeError(f"histc: input must be a floating-point tensor, got {x.dtype}")
+    if not isinstance(bins, numbers.Integral) or bins <= 0:
+        raise ValueError(f"histc: bins must be a positive integer, got {bins!r}")
+    if min > max:
+        raise ValueError(f"histc: max ({max}) must not be less than min ({min})")
+    low, high = x.dtype.type(min), x.dtype.type(max)
+    if low == high and x.size:
+        low, high = x.min(), x.max()
+    if low == high:
+        low, high = low - 1, high + 1
+    inside = x[(x >= low) & (x <= high)]
+    index = ((inside - low) * bins / (high - low)).astype(xp.int64)
+    return Tensor(xp.bincount(xp.minimum(index, bins - 1), minlength=bins).astype(x.dtype))
 
 
 # --------------------------------------------------------------------------- shape

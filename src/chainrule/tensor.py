@@ -777,6 +777,84 @@ class Tensor:
     def prod(self, dim=None, keepdim=False, **aliases):
         return _F.prod(self, dim, keepdim, **aliases)
 
+    def cumsum(self, dim, *, dtype=None):
+        return _F.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim, *, dtype=None):
+        return _F.cumprod(self, dim, dtype=dtype)
+
+    def logcumsumexp(self, dim):
+        return _F.logcumsumexp(self, dim)
+
+    def cummax(self, dim):
+        return _F.cummax(self, dim)
+
+    def cummin(self, dim):
+        return _F.cummin(self, dim)
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        return _F.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return _F.argsort(self, dim, descending, stable)
+
+    def msort(self):
+        return _F.msort(self)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return _F.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        return _F.kthvalue(self, k, dim, keepdim)
+
+    def median(self, dim=None, keepdim=False):
+        return _F.median(self, dim, keepdim)
+
+    def nanmedian(self, dim=None, keepdim=False):
+        return _F.nanmedian(self, dim, keepdim)
+
+    def mode(self, dim=-1, keepdim=False):
+        return _F.mode(self, dim, keepdim)
+
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return _F.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return _F.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return _F.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+        return _F.unique_consecutive(self, return_inverse, return_counts, dim)
+
+    def count_nonzero(self, dim=None):
+        return _F.count_nonzero(self, dim)
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        return _F.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        return _F.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        return _F.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        return _F.norm(self, p, dim, keepdim, dtype)
+
+    def dist(self, other, p=2):
+        return _F.dist(self, other, p)
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        return _F.diff(self, n, dim, prepend, append)
+
+    def bincount(self, weights=None, minlength=0):
+        return _F.bincount(self, weights, minlength)
+
+    def histc(self, bins=100, min=0, max=0):
+        return _F.histc(self, bins, min, max)
+
     def argmax(self, dim=None, keepdim=False, **aliases):
         return _F.argmax(self, dim, keepdim, **aliases)
 

@@ -194,3 +194,67 @@ class Prod(Op):
         others = (before * after).reshape(tuple(x.shape[a] for a in order))
         others = others.transpose(xp.argsort(order))
         return expand_reduced(g, x.shape, self.axes, self.keepdim) * others
+
+
+class MedianAll(Op):
+    """y = the lower median of all elements (NaN if any is NaN, unless ``ignore_nan``);
+    the gradient is shared evenly among the elements equal to y, as PyTorch does"""
+
+    def __init__(self, ignore_nan=False):
+        self.ignore_nan = ignore_nan
+
+    def forward(self, x):
+        self.x = x
+        flat = xp.sort(x.reshape(-1))               # NaNs sort last
+        nans = int(xp.isnan(flat).sum()) if flat.dtype.kind == "f" else 0
+        if self.ignore_nan:
+            rank = max((flat.size - nans - 1) // 2, 0)
+        else:
+            rank = flat.size - nans if nans else (flat.size - 1) // 2   # the first NaN, if any
+        self.y = flat[rank]
+        return xp.asarray(self.y)
+
+    def backward(self, g):
+        x = self.x
+        winners = xp.isnan(x) if xp.isnan(self.y) else x == self.y
+        return g * winners / winners.sum().astype(g.dtype)
+
+
+class Norm(Op):
+    """y = (Σ |x|^p)^(1/p) over axes, with p = inf the max of |x|, -inf the min, 0 the count of
+    non-zeros;  dx = g x |x|^(p-2) / y^(p-1), g sign(x) for p = 1, and for ±inf g sign(x)
+    shared evenly among the extreme elements (the gradient is 0 where y = 0, as PyTorch)"""
+
+    def __init__(self, p, axes, keepdim):
+        self.p, self.axes, self.keepdim = p, axes, keepdim
+
+    def forward(self, x):
+        self.x, p = x, self.p
+        a = xp.abs(x)
+        if p == math.inf or p == -math.inf:
+            y = (xp.max if p > 0 else xp.min)(a, axis=self.axes, keepdims=True)
+        elif p == 0:
+            y = (a != 0).sum(axis=self.axes, keepdims=True).astype(x.dtype)
+        elif p == 1:
+            y = a.sum(axis=self.axes, keepdims=True)
+        elif p == 2:
+            y = xp.sqrt((a * a).sum(axis=self.axes, keepdims=True))
+        else:
+            with xp.errstate(divide="ignore"):
+                y = (a ** p).sum(axis=self.axes, keepdims=True) ** (1 / p)
+        self.y = y
+        return y if self.keepdim else _drop_axes(y, self.axes)
+
+    def backward(self, g):
+        x, y, p = self.x, self.y, self.p
+        g = expand_reduced(g, x.shape, self.axes, self.keepdim)
+        if p == 0:
+            return xp.zeros(x.shape, dtype=g.dtype)
+        if p == 1:
+            return g * xp.sign(x)
+        if p == math.inf or p == -math.inf:
+            winners = xp.abs(x) == y
+            return g * xp.sign(x) * winners / winners.sum(axis=self.axes, keepdims=True)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            scaled = x / y if p == 2 else x * xp.abs(x) ** (p - 2) / y ** (p - 1)
+        return g * xp.where(y == 0, 0, scaled)
