@@ -295,6 +295,219 @@ case("einsum", lambda *ops, equation: cr.einsum(equation, *ops),
 case("einsum_list", lambda a, b: cr.einsum("ij,jk->ik", [a, b]),
      lambda a, b: torch.einsum("ij,jk->ik", [a, b]), ((2, 3), (3, 2)))
 
+# --------------------------------------------------------------------------- linear algebra
+def _orthogonal(rng, batch, n):
+    q, r = np.linalg.qr(rng.standard_normal(batch + (n, n)))
+    return q * np.sign(np.diagonal(r, axis1=-2, axis2=-1))[..., None, :]
+
+
+def _spread(rng, batch, k, low, high):
+    """k values per matrix, evenly spaced over [low, high] (so pairwise apart), shuffled."""
+    values = np.linspace(low, high, k) if k > 1 else np.full(k, (low + high) / 2)
+    return rng.permuted(np.broadcast_to(values, batch + (k,)).copy(), axis=-1)
+
+
+def well_conditioned(rng, shape):
+    """U diag(s) Vᵀ with distinct singular values s in [1, 3]: invertible, a stable SVD."""
+    *batch, m, n = shape
+    batch, k = tuple(batch), min(m, n)
+    s = _spread(rng, batch, k, 1.0, 3.0)
+    return (_orthogonal(rng, batch, m)[..., :k] * s[..., None, :]) @ _orthogonal(rng, batch, n)[..., :k, :]
+
+
+def symmetric_distinct(rng, shape):
+    """Q diag(λ) Qᵀ with eigenvalues of both signs, pairwise at least 0.5 apart."""
+    *batch, n, _ = shape
+    q = _orthogonal(rng, tuple(batch), n)
+    return (q * _spread(rng, tuple(batch), n, -2.0, -2.0 + 0.8 * n)[..., None, :]) @ np.swapaxes(q, -1, -2)
+
+
+def positive_definite(rng, shape):
+    """Q diag(λ) Qᵀ with distinct eigenvalues in [1, 3]."""
+    *batch, n, _ = shape
+    q = _orthogonal(rng, tuple(batch), n)
+    return (q * _spread(rng, tuple(batch), n, 1.0, 3.0)[..., None, :]) @ np.swapaxes(q, -1, -2)
+
+
+def _sym(x):
+    """(x + xᵀ) / 2: a symmetric input for the functions that read one triangle, so that a
+    gradient check's perturbation of either triangle means the same thing."""
+    return (x + x.mT) / 2
+
+
+def _signs(array, axis=-2):
+    """+1 or -1 per vector (a column, or a row for axis=-1), making its largest entry positive."""
+    peak = np.take_along_axis(array, np.argmax(np.abs(array), axis=axis, keepdims=True), axis=axis)
+    return np.sign(peak)
+
+
+def _cr_signs(t, axis=-2):
+    return cr.Tensor(_signs(t.data, axis))
+
+
+def _torch_signs(t, axis=-2):
+    return torch.from_numpy(_signs(t.detach().numpy(), axis))
+
+
+def _gauge_fixed_svd(U, S, Vh, signs):
+    """The SVD with each pair (u_i, v_i) turned to one fixed sign, and U, Vh cut to k vectors:
+    what both libraries must agree on (the signs and extra vectors are arbitrary)."""
+    k = S.shape[-1]
+    s = signs(U[..., :k])
+    return U[..., :k] * s, S, Vh[..., :k, :] * s.mT
+
+
+def _diagonal_signs(array):
+    """The sign of each diagonal element of (a batch of) square matrices, as a column."""
+    return np.sign(np.diagonal(array, axis1=-2, axis2=-1))[..., :, None]
+
+
+def _gauge_fixed_qr(Q, R, wrap):
+    """Q and R with R's diagonal made positive (each library may flip a column of Q), Q cut
+    to min(m, n) columns (the rest of a complete Q is any basis of its space)."""
+    k = min(R.shape[-2:])
+    d = wrap(_diagonal_signs((R.data if isinstance(R, cr.Tensor) else R.detach().numpy())[..., :k, :k]))
+    return Q[..., :k] * d.mT, R[..., :k, :] * d
+
+
+WELL = well_conditioned
+case("mm", lambda a, b: cr.mm(a, b) + a.mm(b), lambda a, b: torch.mm(a, b) + a.mm(b),
+     ((2, 3), (3, 4)), ((0, 3), (3, 2)))
+case("bmm", lambda a, b: cr.bmm(a, b) + a.bmm(b), lambda a, b: torch.bmm(a, b) + a.bmm(b),
+     ((2, 2, 3), (2, 3, 4)))
+case("mv", lambda a, v: cr.mv(a, v) + a.mv(v), lambda a, v: torch.mv(a, v) + a.mv(v), ((2, 3), (3,)))
+case("dot", lambda a, b: cr.dot(a, b) + a.dot(b) + cr.vdot(a, b) + a.vdot(b),
+     lambda a, b: torch.dot(a, b) + a.dot(b) + torch.vdot(a, b) + a.vdot(b), ((3,), (3,)))
+case("outer", lambda a, b: cr.outer(a, b) + a.outer(b) + cr.ger(a, b) + a.ger(b),
+     lambda a, b: torch.outer(a, b) + a.outer(b) + torch.ger(a, b) + a.ger(b), ((3,), (4,)))
+case("inner", lambda a, b: cr.inner(a, b) + a.inner(b), lambda a, b: torch.inner(a, b) + a.inner(b),
+     ((2, 3), (4, 3)), ((3,), (3,)), ((), (2, 3)), ((2, 1, 3), (3,)))
+case("addmm", lambda x, a, b, **kw: cr.addmm(x, a, b, **kw) + x.addmm(a, b, **kw),
+     lambda x, a, b, **kw: torch.addmm(x, a, b, **kw) + x.addmm(a, b, **kw),
+     ((2, 4), (2, 3), (3, 4)), ((4,), (2, 3), (3, 4)), Sample(((1, 4), (2, 3), (3, 4)), dict(beta=2, alpha=-3)))
+case("addmv", lambda x, a, v, **kw: cr.addmv(x, a, v, **kw) + x.addmv(a, v, **kw),
+     lambda x, a, v, **kw: torch.addmv(x, a, v, **kw) + x.addmv(a, v, **kw),
+     ((2,), (2, 3), (3,)), Sample(((), (2, 3), (3,)), dict(beta=3.0, alpha=0.5)))
+case("addbmm", lambda x, a, b, **kw: cr.addbmm(x, a, b, **kw) + x.addbmm(a, b, **kw),
+     lambda x, a, b, **kw: torch.addbmm(x, a, b, **kw) + x.addbmm(a, b, **kw),
+     ((2, 4), (3, 2, 3), (3, 3, 4)), Sample(((4,), (3, 2, 3), (3, 3, 4)), dict(beta=-1, alpha=2)))
+case("baddbmm", lambda x, a, b, **kw: cr.baddbmm(x, a, b, **kw) + x.baddbmm(a, b, **kw),
+     lambda x, a, b, **kw: torch.baddbmm(x, a, b, **kw) + x.baddbmm(a, b, **kw),
+     ((3, 2, 4), (3, 2, 3), (3, 3, 4)), Sample(((2, 1), (3, 2, 3), (3, 3, 4)), dict(beta=3, alpha=-2)))
+case("tensordot", lambda a, b, **kw: cr.tensordot(a, b, **kw), lambda a, b, **kw: torch.tensordot(a, b, **kw),
+     ((2, 3, 4), (3, 4, 5)), Sample(((3, 2, 4), (2, 3, 5)), dict(dims=([1, 0], [0, 1]))),
+     Sample(((2,), (3,)), dict(dims=0)), Sample(((2, 3), (3, 4)), dict(dims=1)),
+     Sample(((2, 3), (4, 3)), dict(dims=([-1], [1]))))
+case("kron", lambda a, b: cr.kron(a, b) + a.kron(b), lambda a, b: torch.kron(a, b) + a.kron(b),
+     ((2, 3), (3, 2)), ((2,), (2, 3)), ((2, 1, 2), (3, 2)), ((), (2,)))
+case("cross", lambda a, b, dim: cr.cross(a, b, dim) + a.cross(b, dim=dim),
+     lambda a, b, dim: torch.cross(a, b, dim) + a.cross(b, dim=dim),
+     Sample(((4, 3), (4, 3)), dict(dim=1)), Sample(((3, 2), (3, 2)), dict(dim=0)),
+     Sample(((2, 1, 3), (1, 4, 3)), dict(dim=-1)))
+case("linalg_cross", lambda a, b, **kw: cr.linalg.cross(a, b, **kw),
+     lambda a, b, **kw: torch.linalg.cross(a, b, **kw), ((4, 3), (4, 3)),
+     Sample(((3, 2), (3, 1)), dict(dim=0)))
+case("cdist", lambda a, b, **kw: cr.cdist(a, b, **kw), lambda a, b, **kw: torch.cdist(a, b, **kw),
+     ((4, 3), (5, 3)), ((2, 4, 3), (1, 5, 3)), ((30, 3), (5, 3)),
+     Sample(((4, 3), (5, 3)), dict(compute_mode="use_mm_for_euclid_dist")),
+     Sample(((30, 3), (5, 3)), dict(compute_mode="donot_use_mm_for_euclid_dist")),
+     Sample(((4, 3), (5, 3)), dict(p=1.0)), Sample(((4, 3), (5, 3)), dict(p=3.0)),
+     Sample(((4, 3), (5, 3)), dict(p=float("inf"))))
+case("multi_dot", lambda *ts: cr.linalg.multi_dot(list(ts)), lambda *ts: torch.linalg.multi_dot(list(ts)),
+     ((2, 3), (3, 4), (4, 2)), ((3,), (3, 4), (4,)), ((3,), (3, 2)))
+case("chain_matmul", lambda *ts: cr.chain_matmul(*ts), lambda *ts: torch.linalg.multi_dot(ts),
+     ((2, 3), (3, 4), (4, 2)), ((2, 3), (3, 2)))
+case("block_diag", lambda *ts: cr.block_diag(*ts), lambda *ts: torch.block_diag(*ts),
+     ((2, 3), (), (2,), (1, 2)), ((2, 2),))
+case("cartesian_prod", lambda *ts: cr.cartesian_prod(*ts), lambda *ts: torch.cartesian_prod(*ts),
+     ((2,), (3,)), ((2,), (1,), (3,)), ((3,),))
+case("det", lambda x: cr.det(x) + x.det() + cr.linalg.det(x), lambda x: 3 * torch.det(x),
+     Sample(((3, 3),), domain=WELL), Sample(((2, 3, 3),), domain=WELL), Sample(((1, 1),), domain=WELL))
+case("slogdet", lambda x: cr.slogdet(x).sign * cr.slogdet(x).logabsdet + x.slogdet()[1]
+     + cr.linalg.slogdet(x).logabsdet,
+     lambda x: torch.slogdet(x).sign * torch.slogdet(x).logabsdet + 2 * torch.slogdet(x)[1],
+     Sample(((3, 3),), domain=WELL), Sample(((2, 3, 3),), domain=WELL))
+case("logdet", lambda x: cr.logdet(x) + x.logdet(), lambda x: 2 * torch.logdet(x),
+     Sample(((3, 3),), domain=positive_definite), Sample(((2, 3, 3),), domain=positive_definite))
+case("inverse", lambda x: cr.inverse(x) + x.inverse() + cr.linalg.inv(x), lambda x: 3 * torch.inverse(x),
+     Sample(((3, 3),), domain=WELL), Sample(((2, 3, 3),), domain=WELL), Sample(((1, 1),), domain=WELL))
+case("pinv", lambda x, **kw: cr.linalg.pinv(x, **kw), lambda x, **kw: torch.linalg.pinv(x, **kw),
+     Sample(((4, 3),), domain=WELL), Sample(((3, 4),), domain=WELL), Sample(((2, 3, 3),), domain=WELL),
+     Sample(((4, 3),), dict(atol=0.1), domain=WELL))
+case("pinv_hermitian", lambda x: cr.linalg.pinv(_sym(x), hermitian=True),
+     lambda x: torch.linalg.pinv(_sym(x), hermitian=True), Sample(((3, 3),), domain=symmetric_distinct),
+     integer_inputs=False)
+case("pinverse", lambda x: cr.pinverse(x) + x.pinverse(), lambda x: 2 * torch.pinverse(x),
+     Sample(((4, 3),), domain=WELL))
+case("matrix_power", lambda x, n: cr.matrix_power(x, n) + x.matrix_power(n) + cr.linalg.matrix_power(x, n),
+     lambda x, n: 3 * torch.matrix_power(x, n),
+     *[Sample(((3, 3),), dict(n=n), domain=WELL) for n in (1, 2, 3, 4, -1, -2)],
+     Sample(((2, 3, 3),), dict(n=3), domain=WELL))
+case("solve", lambda a, b, **kw: cr.linalg.solve(a, b, **kw), lambda a, b, **kw: torch.linalg.solve(a, b, **kw),
+     Sample(((3, 3), (3, 2)), domain=(WELL, real)), Sample(((3, 3), (3,)), domain=(WELL, real)),
+     Sample(((2, 3, 3), (2, 3)), domain=(WELL, real)), Sample(((2, 3, 3), (3, 1)), domain=(WELL, real)),
+     Sample(((3, 3), (2, 3, 2)), domain=(WELL, real)),
+     Sample(((3, 3), (2, 3)), dict(left=False), domain=(WELL, real)))
+case("lstsq", lambda a, b: cr.linalg.lstsq(a, b).solution, lambda a, b: torch.linalg.lstsq(a, b).solution,
+     Sample(((5, 3), (5, 2)), domain=(WELL, real)), Sample(((2, 4, 2), (2, 4, 3)), domain=(WELL, real)))
+case("cholesky", lambda x, **kw: cr.linalg.cholesky(_sym(x), **kw),
+     lambda x, **kw: torch.linalg.cholesky(_sym(x), **kw),
+     Sample(((3, 3),), domain=positive_definite), Sample(((2, 4, 4),), domain=positive_definite),
+     Sample(((3, 3),), dict(upper=True), domain=positive_definite),
+     integer_inputs=False)
+case("eigh", lambda x, **kw: (lambda w, v: (w, v * _cr_signs(v)))(*cr.linalg.eigh(_sym(x), **kw)),
+     lambda x, **kw: (lambda w, v: (w, v * _torch_signs(v)))(*torch.linalg.eigh(_sym(x), **kw)),
+     Sample(((3, 3),), domain=symmetric_distinct), Sample(((2, 4, 4),), domain=symmetric_distinct),
+     Sample(((3, 3),), dict(UPLO="U"), domain=symmetric_distinct),
+     integer_inputs=False)
+case("eigvalsh", lambda x, **kw: cr.linalg.eigvalsh(_sym(x), **kw),
+     lambda x, **kw: torch.linalg.eigvalsh(_sym(x), **kw),
+     Sample(((3, 3),), domain=symmetric_distinct), Sample(((2, 4, 4),), dict(UPLO="U"), domain=symmetric_distinct),
+     integer_inputs=False)
+case("svd", lambda x, **kw: _gauge_fixed_svd(*cr.linalg.svd(x, **kw), _cr_signs),
+     lambda x, **kw: _gauge_fixed_svd(*torch.linalg.svd(x, **kw), _torch_signs),
+     *[Sample((s,), dict(full_matrices=f), domain=WELL)
+       for s in [(3, 3), (4, 3), (3, 4), (2, 4, 2)] for f in (False, True)])
+case("svdvals", lambda x: cr.linalg.svdvals(x), lambda x: torch.linalg.svdvals(x),
+     Sample(((4, 3),), domain=WELL), Sample(((2, 3, 4),), domain=WELL))
+case("qr", lambda x, **kw: _gauge_fixed_qr(*cr.linalg.qr(x, **kw), cr.Tensor),
+     lambda x, **kw: _gauge_fixed_qr(*torch.linalg.qr(x, **kw), torch.from_numpy),
+     Sample(((4, 3),), domain=WELL), Sample(((3, 3),), domain=WELL), Sample(((3, 4),), domain=WELL),
+     Sample(((2, 4, 3),), domain=WELL), Sample(((3, 4),), dict(mode="complete"), domain=WELL),
+     Sample(((3, 3),), dict(mode="complete"), domain=WELL))
+case("vector_norm", lambda x, **kw: cr.linalg.vector_norm(x, **kw),
+     lambda x, **kw: torch.linalg.vector_norm(x, **kw),
+     Sample(((2, 3),), domain=nonzero), Sample(((2, 3, 4),), dict(dim=(0, 2), keepdim=True), domain=nonzero),
+     Sample(((2, 3),), dict(ord=1, dim=1), domain=nonzero), Sample(((2, 3),), dict(ord=float("inf")), domain=distinct),
+     Sample(((2, 3),), dict(ord=-float("inf"), dim=0), domain=distinct),
+     Sample(((2, 3),), dict(ord=3.5, dim=-1), domain=nonzero), Sample(((),), domain=nonzero),
+     Sample(((2, 3),), dict(keepdim=True), domain=nonzero))
+case("matrix_norm", lambda x, **kw: cr.linalg.matrix_norm(x, **kw),
+     lambda x, **kw: torch.linalg.matrix_norm(x, **kw),
+     *[Sample(((3, 4),), dict(ord=o), domain=distinct) for o in ("fro", 1, -1, float("inf"), -float("inf"))],
+     *[Sample(((3, 4),), dict(ord=o), domain=WELL) for o in ("nuc", 2, -2)],
+     Sample(((2, 3, 4),), dict(ord="nuc", dim=(0, 2), keepdim=True), domain=distinct),
+     Sample(((2, 3, 4),), dict(ord=1, dim=(2, 0)), domain=distinct),
+     Sample(((2, 3, 4),), dict(ord=-float("inf"), keepdim=True), domain=distinct))
+case("linalg_norm", lambda x, **kw: cr.linalg.norm(x, **kw), lambda x, **kw: torch.linalg.norm(x, **kw),
+     Sample(((2, 3),), domain=nonzero), Sample(((4,),), dict(ord=1), domain=nonzero),
+     Sample(((3, 4),), dict(ord="nuc"), domain=WELL), Sample(((2, 3, 4),), dict(dim=1), domain=nonzero),
+     Sample(((2, 3, 4),), dict(ord=float("inf"), dim=(1, 2)), domain=distinct),
+     Sample(((2, 3),), dict(ord=3, dim=1), domain=nonzero))
+case("cond", lambda x, **kw: cr.linalg.cond(x, **kw), lambda x, **kw: torch.linalg.cond(x, **kw),
+     Sample(((3, 3),), domain=WELL), Sample(((4, 3),), domain=WELL), Sample(((3, 3),), dict(p=-2), domain=WELL))
+# torch.linalg.cond cannot backpropagate for these p (its inverse is overwritten in place), so the
+# twin spells out its definition; test_linalg.py compares the values with torch.linalg.cond
+case("cond_norms", lambda x, p: cr.linalg.cond(x, p),
+     lambda x, p: torch.linalg.matrix_norm(x, p) * torch.linalg.matrix_norm(torch.linalg.inv(x), p),
+     *[Sample(((3, 3),), dict(p=p), domain=WELL) for p in ("fro", "nuc", float("inf"), -1)],
+     Sample(((2, 3, 3),), dict(p=1), domain=WELL))
+case("vecdot", lambda a, b, **kw: cr.linalg.vecdot(a, b, **kw), lambda a, b, **kw: torch.linalg.vecdot(a, b, **kw),
+     ((2, 3), (3,)), Sample(((2, 3), (2, 1)), dict(dim=0)))
+case("linalg_diagonal", lambda x, **kw: cr.linalg.diagonal(x, **kw),
+     lambda x, **kw: torch.linalg.diagonal(x, **kw), ((3, 4),), Sample(((2, 3, 4),), dict(offset=1)),
+     Sample(((3, 4, 2),), dict(offset=-1, dim1=0, dim2=1)), Sample(((3, 4),), dict(offset=5)))
+
 # --------------------------------------------------------------------------- elementwise functions
 case("exp", lambda x: cr.exp(x), lambda x: torch.exp(x), *_unary_samples())
 case("exp_method", lambda x: x.exp(), lambda x: x.exp(), ((2, 3),))

@@ -44,8 +44,14 @@ from chainrule.functions import (  # reductions, scans and sorting
     nansum, norm, quantile, searchsorted, sort, std_mean, topk, unique, unique_consecutive,
     var_mean,
 )
+from chainrule.functions import (  # linear algebra
+    addbmm, addmm, addmv, baddbmm, block_diag, bmm, cartesian_prod, cdist, chain_matmul, cross, det,
+    dot, ger, inner, inverse, kron, logdet, matrix_power, mm, mv, outer, pinverse, slogdet,
+    tensordot, vdot,
+)
 from chainrule.gradcheck import GradcheckError, gradcheck
 from chainrule import optim  # noqa: F401  (optim knows tensors only; no cycle)
+from chainrule import linalg  # noqa: F401  (torch.linalg's names)
 from chainrule import data, datasets, metrics, utils
 from chainrule.io import load, save
 from chainrule import activations, initializers, layers, models, regularizers  # Keras's names

@@ -13,6 +13,7 @@ import operator
 from chainrule.backend import xp
 from chainrule.ops import activation as _act
 from chainrule.ops import arithmetic as _arith
+from chainrule.ops import distance as _distance
 from chainrule.ops import elementwise as _elem
 from chainrule.ops import indexing as _index
 from chainrule.ops import linalg as _linalg
@@ -1556,6 +1557,551 @@ def _parse_einsum(equation, shapes):
         output = ellipsis + "".join(sorted(c for c in set(letters)
                                            if letters.count(c) == 1 and c not in ellipsis))
     return inputs, output
+
+
+def _expect_dims(name, tensors, dims, what="operands"):
+    """A clear error unless each tensor has the number of dims listed for it."""
+    if builtins.any(t.ndim != d for t, d in zip(tensors, dims)):
+        expected = ", ".join(f"{d}-D" for d in dims)
+        shapes = ", ".join(str(t.shape) for t in tensors)
+        raise ValueError(f"{name}: expected {expected} {what}, got shapes {shapes}")
+
+
+def _operands(name, a, b, dims):
+    """``a`` and ``b`` as tensors of one dtype, checked to have ``dims`` dims."""
+    a, b = _pair(as_tensor(a), b)
+    _expect_dims(name, (a, b), dims)
+    return a, b
+
+
+def mm(input, mat2):
+    """Product of two matrices (2-D only, no broadcasting: see ``matmul`` for that)."""
+    return matmul(*_operands("mm", input, mat2, (2, 2)))
+
+
+def bmm(input, mat2):
+    """Products of two stacks of matrices, (b, n, m) @ (b, m, p) -> (b, n, p), no broadcasting."""
+    a, b = _operands("bmm", input, mat2, (3, 3))
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(f"bmm: batch sizes {a.shape[0]} and {b.shape[0]} differ "
+                         f"(shapes {a.shape} and {b.shape})")
+    return matmul(a, b)
+
+
+def mv(input, vec):
+    """Matrix-vector product, (n, m) @ (m,) -> (n,)."""
+    return matmul(*_operands("mv", input, vec, (2, 1)))
+
+
+def dot(input, other):
+    """Σ a_i b_i of two 1-D tensors of the same size."""
+    a, b = _operands("dot", input, other, (1, 1))
+    if a.shape != b.shape:
+        raise ValueError(f"dot: vectors of sizes {a.shape[0]} and {b.shape[0]} differ")
+    return matmul(a, b)
+
+
+vdot = dot   # the complex conjugate of a real vector is itself
+
+
+def outer(input, vec2):
+    """a_i b_j for two 1-D tensors: an (n, m) matrix."""
+    a, b = _operands("outer", input, vec2, (1, 1))
+    return reshape(a, (-1, 1)) * b
+
+
+ger = outer
+
+
+def inner(input, other):
+    """Σ over the last dims of both: shape a.shape[:-1] + b.shape[:-1] (a product for 0-d)."""
+    a, b = _pair(as_tensor(input), other)
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if a.shape[-1] != b.shape[-1]:
+        raise ValueError(f"inner: the last dims of shapes {a.shape} and {b.shape} differ")
+    return tensordot(a, b, ([-1], [-1]))
+
+
+def _add_scaled(name, input, product, beta, alpha):
+    """beta · input + alpha · product, ``input`` broadcasting to the product's shape; with
+    beta = 0 the input is ignored (its NaNs do not spread), as PyTorch."""
+    out = product if alpha == 1 else product * alpha
+    input = as_tensor(input)
+    try:
+        if xp.broadcast_shapes(input.shape, out.shape) != out.shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{name}: input of shape {input.shape} does not broadcast to the product's "
+                         f"shape {out.shape}") from None
+    if beta == 0:
+        return out
+    return out + (input if beta == 1 else input * beta)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta · input + alpha · (mat1 @ mat2), mat1 and mat2 matrices."""
+    return _add_scaled("addmm", input, mm(mat1, mat2), beta, alpha)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """beta · input + alpha · (mat @ vec)."""
+    return _add_scaled("addmv", input, mv(mat, vec), beta, alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta · input + alpha · Σ_b batch1[b] @ batch2[b]."""
+    products = bmm(batch1, batch2)
+    return _add_scaled("addbmm", input, sum(products, 0), beta, alpha)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta · input + alpha · bmm(batch1, batch2), batch by batch."""
+    return _add_scaled("baddbmm", input, bmm(batch1, batch2), beta, alpha)
+
+
+def tensordot(a, b, dims=2):
+    """Sum of products over dims of a paired with dims of b: ``dims`` is a count (the last
+    dims of a with the first of b) or two lists of dims; the free dims of a, then of b, remain."""
+    a, b = _pair(as_tensor(a), b)
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, numbers.Integral):
+        if not 0 <= dims <= builtins.min(a.ndim, b.ndim):
+            raise ValueError(f"tensordot: dims={dims} is not a count in [0, "
+                             f"{builtins.min(a.ndim, b.ndim)}] for shapes {a.shape} and {b.shape}")
+        dims_a, dims_b = range(a.ndim - dims, a.ndim), range(dims)
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, numbers.Integral) else list(d) for d in dims)
+        if len(dims_a) != len(dims_b):
+            raise ValueError(f"tensordot: {len(dims_a)} dims of a paired with {len(dims_b)} of b")
+    dims_a = [normalize_dim(d, a.ndim, "tensordot") for d in dims_a]
+    dims_b = [normalize_dim(d, b.ndim, "tensordot") for d in dims_b]
+    letters_a = list(_LETTERS[:a.ndim])
+    letters_b = list(_LETTERS[a.ndim:a.ndim + b.ndim])
+    for da, db in zip(dims_a, dims_b):
+        if a.shape[da] != b.shape[db]:
+            raise ValueError(f"tensordot: dim {da} of a (size {a.shape[da]}) and dim {db} of b "
+                             f"(size {b.shape[db]}) differ; shapes {a.shape} and {b.shape}")
+        letters_b[db] = letters_a[da]
+    free = [c for i, c in enumerate(letters_a) if i not in dims_a]
+    free += [c for i, c in enumerate(letters_b) if i not in dims_b]
+    return einsum(f"{''.join(letters_a)},{''.join(letters_b)}->{''.join(free)}", a, b)
+
+
+def kron(input, other):
+    """The Kronecker product: every element of a times the whole of b, as blocks."""
+    a, b = _pair(as_tensor(input), other)
+    n = builtins.max(a.ndim, b.ndim)
+    a = reshape(a, (1,) * (n - a.ndim) + a.shape)
+    b = reshape(b, (1,) * (n - b.ndim) + b.shape)
+    la, lb = _LETTERS[:n], _LETTERS[n:2 * n]
+    blocks = einsum(f"{la},{lb}->{''.join(p + q for p, q in zip(la, lb))}", a, b)
+    return reshape(blocks, tuple(p * q for p, q in zip(a.shape, b.shape)))
+
+
+def cross(input, other, dim=None):
+    """The cross product of 3-vectors along ``dim`` (batch dims broadcasting); without ``dim``,
+    the first dim of size 3, as PyTorch (``linalg.cross`` defaults to the last)."""
+    a, b = _pair(as_tensor(input), other)
+    shape = _check_broadcast("cross", a.shape, b.shape)
+    if dim is None:
+        threes = [i for i, s in enumerate(shape) if s == 3]
+        if not threes:
+            raise ValueError(f"cross: no dim of size 3 in the shapes {a.shape} and {b.shape}")
+        axis = threes[0]
+    else:
+        axis = normalize_dim(dim, len(shape), "cross")
+    if not shape or shape[axis] != 3:
+        raise ValueError(f"cross: dim {dim} must have size 3, but the shapes are {a.shape} and {b.shape}")
+    a, b = broadcast_to(a, shape), broadcast_to(b, shape)
+
+    def turned(t, order):  # the components in the given order along ``axis``
+        return apply(_index.GetItem((slice(None),) * axis + (xp.array(order),)), t)
+    return turned(a, [1, 2, 0]) * turned(b, [2, 0, 1]) - turned(a, [2, 0, 1]) * turned(b, [1, 2, 0])
+
+
+_CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                "donot_use_mm_for_euclid_dist")
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """The p-norm distance between each row of x1 (..., P, M) and each of x2 (..., R, M): (..., P, R).
+
+    For p = 2 the squared distances come from one matrix product, ‖a‖² + ‖b‖² - 2 a·b, as
+    PyTorch does where either side has more than 25 rows (``compute_mode`` as PyTorch's);
+    otherwise from the differences themselves, which is exact but takes P·R·M memory.
+    """
+    x1, x2 = _pair(to_floating(as_tensor(x1)), to_floating(as_tensor(x2)))
+    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
+        raise ValueError(f"cdist: expected x1 (..., P, M) and x2 (..., R, M) with the same M, got "
+                         f"shapes {x1.shape} and {x2.shape}")
+    if not isinstance(p, numbers.Real) or p < 0:
+        raise ValueError(f"cdist: p must be a non-negative number, got {p!r}")
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"cdist: compute_mode must be one of {', '.join(_CDIST_MODES)}, got {compute_mode!r}")
+    _check_broadcast("cdist", x1.shape[:-2], x2.shape[:-2])
+    rows = builtins.max(x1.shape[-2], x2.shape[-2])
+    if p == 2 and (compute_mode == _CDIST_MODES[1] or (compute_mode == _CDIST_MODES[0] and rows > 25)):
+        squared = (sum(x1 * x1, -1, keepdim=True) + unsqueeze(sum(x2 * x2, -1), -2)
+                   - 2 * matmul(x1, transpose(x2, -1, -2)))
+        return sqrt(clamp(squared, min=1e-30))
+    return vector_norm(unsqueeze(x1, -2) - unsqueeze(x2, -3), p, -1)
+
+
+def multi_dot(tensors):
+    """The product of a chain of matrices; the first may be a row vector, the last a column."""
+    tensors = _as_tensor_list(tensors, "multi_dot")
+    if len(tensors) < 2:
+        raise ValueError(f"multi_dot: expected at least 2 tensors, got {len(tensors)}")
+    for i, t in enumerate(tensors):
+        allowed = (1, 2) if i in (0, len(tensors) - 1) else (2,)
+        if t.ndim not in allowed:
+            raise ValueError(f"multi_dot: tensor {i} has shape {t.shape}; the first and last must "
+                             "be 1-D or 2-D, the others 2-D")
+    result = tensors[0]
+    for t in tensors[1:]:
+        result = matmul(result, t)
+    return result
+
+
+def chain_matmul(*matrices):
+    """The product of a chain of 2-D matrices (``multi_dot`` also takes vectors at the ends)."""
+    if len(matrices) == 1:
+        _expect_dims("chain_matmul", (as_tensor(matrices[0]),), (2,))
+        return as_tensor(matrices[0])
+    for t in matrices:
+        _expect_dims("chain_matmul", (as_tensor(t),), (2,), "matrices")
+    return multi_dot(matrices)
+
+
+def block_diag(*tensors):
+    """The tensors (0-D, 1-D as a row, or 2-D) along the diagonal of one matrix, zeros elsewhere."""
+    if not tensors:
+        return Tensor(xp.zeros((1, 0), dtype=DEFAULT_FLOAT))
+    blocks = []
+    for i, t in enumerate(_as_tensor_list(list(tensors), "block_diag")):
+        if t.ndim > 2:
+            raise ValueError(f"block_diag: tensor {i} has shape {t.shape}; blocks must have at most 2 dims")
+        blocks.append(reshape(t, (1, 1)) if t.ndim == 0 else reshape(t, (1, -1)) if t.ndim == 1 else t)
+    width = builtins.sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        rows.append(pad(b, (left, width - left - b.shape[1])))
+        left += b.shape[1]
+    return cat(rows, 0)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-D tensor, as the rows of a (N, k) matrix."""
+    tensors = _as_tensor_list(list(tensors), "cartesian_prod")
+    for i, t in enumerate(tensors):
+        if t.ndim != 1:
+            raise ValueError(f"cartesian_prod: tensor {i} has shape {t.shape}; expected 1-D tensors")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = xp.indices([t.shape[0] for t in tensors]).reshape(len(tensors), -1)
+    return stack([apply(_index.GetItem(g), t) for t, g in zip(tensors, grids)], dim=1)
+
+
+def _square(name, a, floating=True):
+    """``a`` as a tensor, checked to be a (batch of) square matri(ces) of a floating dtype."""
+    a = as_tensor(a)
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise ValueError(f"{name}: expected a square matrix or a batch of them (..., n, n), "
+                         f"got shape {a.shape}")
+    if floating:
+        _check_floating(name, a)
+    return a
+
+
+def _check_floating(name, a):
+    if a.dtype.kind not in "fc":
+        raise TypeError(f"{name}: expected a floating-point tensor, got {a.dtype} (shape {a.shape})")
+
+
+def _matrix(name, a):
+    a = as_tensor(a)
+    if a.ndim < 2:
+        raise ValueError(f"{name}: expected a matrix or a batch of them (..., m, n), got shape {a.shape}")
+    _check_floating(name, a)
+    return a
+
+
+def _decompose(name, op, a, failure):
+    """apply(op, a), with LAPACK's failure reported as ``failure`` for the input's shape."""
+    try:
+        return apply(op, a)
+    except xp.linalg.LinAlgError:
+        raise xp.linalg.LinAlgError(f"{name}: {failure} (input of shape {a.shape})") from None
+
+
+def det(A):
+    """The determinant of each square matrix; its gradient is the cofactor matrix (finite even
+    where A is singular)."""
+    return apply(_linalg.Det(), _square("det", A))
+
+
+SlogdetResult = collections.namedtuple("slogdet", ["sign", "logabsdet"])
+
+
+def slogdet(A):
+    """(sign, log|det|) of each square matrix, without the overflow of det itself; the sign
+    carries no gradient."""
+    op = _linalg.LogAbsDet()
+    logabsdet = apply(op, _square("slogdet", A))
+    return SlogdetResult(Tensor(op.sign.astype(logabsdet.dtype)), logabsdet)
+
+
+def logdet(A):
+    """log det(A): NaN where the determinant is negative, -inf where it is 0."""
+    sign, logabsdet = slogdet(_square("logdet", A))
+    return where(sign.data < 0, math.nan, logabsdet)
+
+
+def inverse(A):
+    """A⁻¹ of each square matrix; a singular matrix raises LinAlgError."""
+    return _decompose("inverse", _linalg.Inv(), _square("inverse", A), "the matrix is singular")
+
+
+def matrix_power(A, n):
+    """A multiplied by itself n times (by repeated squaring); n = 0 gives I, n < 0 powers of A⁻¹."""
+    A = _square("matrix_power", A, floating=False)
+    if not isinstance(n, numbers.Integral):
+        raise TypeError(f"matrix_power: n must be an integer, got {n!r}")
+    if n == 0:
+        return Tensor(xp.broadcast_to(xp.eye(A.shape[-1], dtype=A.dtype), A.shape).copy())
+    if n < 0:
+        A, n = inverse(A), -n
+    result, square = None, A
+    while n:
+        if n & 1:
+            result = square if result is None else matmul(result, square)
+        n >>= 1
+        if n:
+            square = matmul(square, square)
+    return result
+
+
+def solve(A, B, *, left=True):
+    """X with A X = B (or X A = B when ``left`` is False); B is (..., n, k) or, where its shape
+    is A's without the last dim (or it is 1-D), a vector; batch dims broadcast."""
+    A = _square("linalg.solve", A)
+    A, B = _pair(A, B)
+    if not left:
+        return transpose(solve(transpose(A, -1, -2), transpose(B, -1, -2)), -1, -2)
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
+    column = unsqueeze(B, -1) if vector else B
+    if column.ndim < 2 or column.shape[-2] != A.shape[-1]:
+        raise ValueError(f"linalg.solve: A of shape {A.shape} and B of shape {B.shape} do not fit "
+                         f"(B needs {A.shape[-1]} rows)")
+    _check_broadcast("linalg.solve", A.shape[:-2], column.shape[:-2])
+    try:
+        X = apply(_linalg.Solve(), A, column)
+    except xp.linalg.LinAlgError:
+        raise xp.linalg.LinAlgError(f"linalg.solve: A of shape {A.shape} is singular") from None
+    return squeeze(X, -1) if vector else X
+
+
+def cholesky(A, *, upper=False):
+    """L lower triangular with A = L Lᵀ, for symmetric positive-definite A (its lower triangle
+    is read); ``upper=True`` gives U = Lᵀ."""
+    L = _decompose("linalg.cholesky", _linalg.Cholesky(), _square("linalg.cholesky", A),
+                   "the matrix is not positive-definite")
+    return transpose(L, -1, -2) if upper else L
+
+
+def _unpacked(packed, shapes):
+    """The outputs a decomposition op packed after the batch dims (see ops.linalg._pack)."""
+    out, start = [], 0
+    for shape in shapes:
+        size = math.prod(shape)
+        piece = apply(_index.GetItem((Ellipsis, slice(start, start + size))), packed)
+        out.append(reshape(piece, packed.shape[:-1] + tuple(shape)))
+        start += size
+    return out
+
+
+QRResult = collections.namedtuple("qr", ["Q", "R"])
+
+
+def qr(A, mode="reduced"):
+    """A = QR, Q with orthonormal columns, R upper triangular.  ``mode``: 'reduced' (k = min(m, n)
+    columns of Q), 'complete' (Q square) or 'r' (R only; Q is empty)."""
+    if mode not in ("reduced", "complete", "r"):
+        raise ValueError(f"linalg.qr: mode must be 'reduced', 'complete' or 'r', got {mode!r}")
+    A = _matrix("linalg.qr", A)
+    op = _linalg.QR("reduced" if mode == "r" else mode)
+    Q, R = _unpacked(apply(op, A), op.shapes)
+    if mode == "r":
+        Q = Tensor(xp.zeros((0,), dtype=A.dtype))
+    return QRResult(Q, R)
+
+
+EighResult = collections.namedtuple("eigh", ["eigenvalues", "eigenvectors"])
+
+
+def eigh(A, UPLO="L"):
+    """Eigenvalues (ascending) and orthonormal eigenvectors (columns) of symmetric matrices,
+    reading the lower (``UPLO='L'``) or upper triangle.  Gradients need distinct eigenvalues."""
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"linalg.eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    A = _square("linalg.eigh", A)
+    packed = _decompose("linalg.eigh", _linalg.Eigh(UPLO), A, "the eigenvalues did not converge")
+    n = A.shape[-1]
+    vectors = apply(_index.GetItem((Ellipsis, slice(0, n), slice(None))), packed)
+    return EighResult(apply(_index.GetItem((Ellipsis, n, slice(None))), packed), vectors)
+
+
+def eigvalsh(A, UPLO="L"):
+    """The eigenvalues of symmetric matrices, ascending (see ``eigh``)."""
+    return eigh(A, UPLO).eigenvalues
+
+
+SVDResult = collections.namedtuple("svd", ["U", "S", "Vh"])
+
+
+def svd(A, full_matrices=True, *, driver=None):
+    """A = U diag(S) Vh, S descending.  Gradients need distinct (and, through U or Vh, nonzero)
+    singular values; with ``full_matrices`` the extra columns of U and rows of Vh get none."""
+    A = _matrix("linalg.svd", A)
+    op = _linalg.SVD(full_matrices, compute_uv=True)
+    packed = _decompose("linalg.svd", op, A, "the SVD did not converge")
+    return SVDResult(*_unpacked(packed, op.shapes))
+
+
+def svdvals(A, *, driver=None):
+    """The singular values of each matrix, descending."""
+    A = _matrix("linalg.svdvals", A)
+    return _decompose("linalg.svdvals", _linalg.SVD(False, compute_uv=False), A, "the SVD did not converge")
+
+
+def _tolerance(values, shape, atol, rtol):
+    """PyTorch's cut-off for singular values (or |eigenvalues|): max(atol, rtol · largest), rtol
+    defaulting to eps · max(m, n) when neither is given, and to 0 when only atol is."""
+    if rtol is None:
+        rtol = xp.finfo(values.dtype).eps * builtins.max(shape[-2:]) if atol in (None, 0) else 0.0
+    largest = values.max(axis=-1, keepdims=True) if values.shape[-1] else xp.zeros(values.shape[:-1] + (1,))
+    return xp.maximum(0.0 if atol is None else atol, rtol * largest)
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
+    """The Moore-Penrose pseudo-inverse, from the SVD (or eigh when ``hermitian``); singular values
+    at or below max(atol, rtol · the largest) count as zero."""
+    A = _matrix("linalg.pinv", A)
+    if hermitian:
+        values, V = eigh(_square("linalg.pinv", A))
+        keep = xp.abs(values.data) > _tolerance(xp.abs(values.data), A.shape, atol, rtol)
+        inverted = where(keep, 1 / where(keep, values, 1.0), 0.0)
+        return matmul(V * unsqueeze(inverted, -2), transpose(V, -1, -2))
+    U, S, Vh = svd(A, full_matrices=False)
+    keep = S.data > _tolerance(S.data, A.shape, atol, rtol)
+    inverted = where(keep, 1 / where(keep, S, 1.0), 0.0)
+    return matmul(transpose(Vh, -1, -2) * unsqueeze(inverted, -2), transpose(U, -1, -2))
+
+
+def pinverse(input, rcond=1e-15):
+    """The pseudo-inverse, singular values at or below rcond · the largest counting as zero."""
+    return pinv(input, rtol=rcond)
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
+    """The number of singular values above max(atol, rtol · the largest): an int64 tensor, no gradient."""
+    A = _matrix("linalg.matrix_rank", A)
+    if hermitian:
+        values = xp.abs(xp.linalg.eigvalsh(_square("linalg.matrix_rank", A).data))
+    else:
+        values = xp.linalg.svd(A.data, compute_uv=False)
+    limit = _tolerance(values, A.shape, atol, rtol)
+    return Tensor((values > limit).sum(axis=-1).astype(xp.int64))
+
+
+LstsqResult = collections.namedtuple("lstsq", ["solution", "residuals", "rank", "singular_values"])
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """The X minimizing ‖A X - B‖, as pinv(A) @ B.  As PyTorch's default CPU driver ('gelsy'),
+    residuals and singular_values are empty and rank is given."""
+    A = _matrix("linalg.lstsq", A)
+    A, B = _pair(A, B)
+    vector = B.ndim == A.ndim - 1
+    column = unsqueeze(B, -1) if vector else B
+    if column.ndim < 2 or column.shape[-2] != A.shape[-2]:
+        raise ValueError(f"linalg.lstsq: A of shape {A.shape} and B of shape {B.shape} do not fit "
+                         f"(B needs {A.shape[-2]} rows)")
+    X = matmul(pinv(A, rtol=rcond), column)
+    empty = Tensor(xp.zeros((0,), dtype=A.dtype))
+    return LstsqResult(squeeze(X, -1) if vector else X, empty, matrix_rank(A, rtol=rcond), empty)
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """(Σ |x|^ord)^(1/ord) over ``dim`` (an int, a tuple, or None for all elements); ord may be
+    any real, inf (max |x|), -inf (min |x|) or 0 (the count of nonzeros)."""
+    x = as_tensor(x)
+    if dtype is not None:
+        x = astype(x, dtype)
+    _check_floating("linalg.vector_norm", x)
+    if not isinstance(ord, numbers.Real):
+        raise TypeError(f"linalg.vector_norm: ord must be a real number (inf allowed), got {ord!r}")
+    if x.ndim == 0:
+        reduction_axes(dim, 0, "linalg.vector_norm")
+        return apply(_distance.VectorNorm(float(ord), 0, False), reshape(x, 1))
+    axes = reduction_axes(dim, x.ndim, "linalg.vector_norm") or tuple(range(x.ndim))
+    return apply(_distance.VectorNorm(float(ord), axes, keepdim), x)
+
+
+def _last_two(name, A, dim):
+    """A with the two dims of ``dim`` moved to the end, and those dims (non-negative)."""
+    if len(dim) != 2:
+        raise ValueError(f"{name}: dim must name two dims, got {dim!r}")
+    d0, d1 = (normalize_dim(d, A.ndim, name) for d in dim)
+    if d0 == d1:
+        raise ValueError(f"{name}: dim {dim} names the same dim twice")
+    rest = [i for i in range(A.ndim) if i not in (d0, d1)]
+    return permute(A, rest + [d0, d1]), (d0, d1)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
+    """A matrix norm over the two dims ``dim``: 'fro', 'nuc' (Σ singular values), 2 / -2 (the
+    largest / smallest singular value), 1 / -1 (max / min column sum of |A|), inf / -inf (rows)."""
+    A = _matrix("linalg.matrix_norm", A)
+    if dtype is not None:
+        A = astype(A, dtype)
+    if ord == "fro":
+        return vector_norm(A, 2, dim, keepdim)
+    moved, (d0, d1) = _last_two("linalg.matrix_norm", A, dim)
+    if ord == "nuc":
+        result = sum(svdvals(moved), -1)
+    elif ord in (2, -2):
+        result = (amax if ord == 2 else amin)(svdvals(moved), -1)
+    elif ord in (1, -1, math.inf, -math.inf):
+        summed, kept = (-2, -1) if ord in (1, -1) else (-1, -2)
+        result = (amax if ord > 0 else amin)(sum(abs(moved), summed, keepdim=True), kept)
+        result = squeeze(result, -1)
+    else:
+        raise ValueError(f"linalg.matrix_norm: ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, "
+                         f"got {ord!r}")
+    if keepdim:
+        result = unsqueeze(unsqueeze(result, builtins.min(d0, d1)), builtins.max(d0, d1))
+    return result
+
+
+def cond(A, p=None):
+    """The condition number ‖A‖ ‖A⁻¹‖ in the norm ``p`` (default 2: largest / smallest singular value)."""
+    A = _matrix("linalg.cond", A)
+    if p in (None, 2, -2):
+        s = svdvals(A)
+        largest, smallest = amax(s, -1), amin(s, -1)
+        return largest / smallest if p != -2 else smallest / largest
+    A = _square("linalg.cond", A)
+    return matrix_norm(A, p) * matrix_norm(inverse(A), p)
+
+
+def vecdot(x, y, *, dim=-1):
+    """Σ x y along ``dim`` of the broadcast inputs."""
+    x, y = _pair(as_tensor(x), y)
+    shape = _check_broadcast("linalg.vecdot", x.shape, y.shape)
+    return sum(x * y, normalize_dim(dim, len(shape), "linalg.vecdot"))
 
 
 # --------------------------------------------------------------------------- softmax

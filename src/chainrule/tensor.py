@@ -706,6 +706,65 @@ class Tensor:
     def matmul(self, other):
         return _F.matmul(self, other)
 
+    def mm(self, mat2):
+        return _F.mm(self, mat2)
+
+    def bmm(self, mat2):
+        return _F.bmm(self, mat2)
+
+    def mv(self, vec):
+        return _F.mv(self, vec)
+
+    def dot(self, other):
+        return _F.dot(self, other)
+
+    def vdot(self, other):
+        return _F.vdot(self, other)
+
+    def outer(self, vec2):
+        return _F.outer(self, vec2)
+
+    ger = outer
+
+    def inner(self, other):
+        return _F.inner(self, other)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return _F.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        return _F.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _F.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _F.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def kron(self, other):
+        return _F.kron(self, other)
+
+    def cross(self, other, dim=None):
+        return _F.cross(self, other, dim)
+
+    def det(self):
+        return _F.det(self)
+
+    def logdet(self):
+        return _F.logdet(self)
+
+    def slogdet(self):
+        return _F.slogdet(self)
+
+    def inverse(self):
+        return _F.inverse(self)
+
+    def pinverse(self, rcond=1e-15):
+        return _F.pinverse(self, rcond)
+
+    def matrix_power(self, n):
+        return _F.matrix_power(self, n)
+
     def exp(self):
         return _F.exp(self)
 
