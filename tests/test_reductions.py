@@ -179,3 +179,12 @@ def test_bad_arguments_are_named(call, message):
 def test_bad_dims_and_dtypes_are_named(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_mode_with_nans_points_at_its_value():
+    # an all-NaN row's mode is NaN; every index must name an element equal to the value
+    x = np.array([[np.nan, np.nan, np.nan], [1.0, np.nan, 1.0], [np.nan, 2.0, np.nan]], np.float32)
+    values, indices = cr.mode(cr.tensor(x), 1)
+    picked = np.take_along_axis(x, indices.numpy()[:, None], axis=1)[:, 0]
+    np.testing.assert_array_equal(picked, values.numpy())   # NaN == NaN for assert_array_equal
+    assert np.isnan(values.numpy()[0]) and values.numpy()[1] == 1.0

@@ -721,7 +721,10 @@ def _mode_index(a, axis):
     run_start = xp.maximum.accumulate(xp.where(starts, position, 0), axis=axis)
     longest = xp.argmax(position - run_start, axis=axis, keepdims=True)
     value = xp.take_along_axis(ordered, longest, axis=axis)
-    return xp.max(xp.where(a == value, position, -1), axis=axis, keepdims=True)
+    same = a == value
+    if a.dtype.kind == "f":  # an all-NaN slice's mode is NaN, and NaN equals nothing
+        same |= xp.isnan(a) & xp.isnan(value)
+    return xp.max(xp.where(same, position, -1), axis=axis, keepdims=True)
 
 
 def mode(x, dim=-1, keepdim=False):
