@@ -98,11 +98,17 @@ def test_walk_finds_private_ops():
 
 # Public functions that return no gradient (comparisons, indices, truth tests) or make tensors
 NON_DIFFERENTIABLE = {"argmax", "argmin", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "as_tensor"}
+TRUTH_TESTS = {  # elementwise tests and bit operations: boolean or integer results (tests/test_math.py)
+    "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isclose", "allclose", "equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+}
+NON_DIFFERENTIABLE |= TRUTH_TESTS
 TENSOR_METHODS_WITHOUT_GRADIENT = {
     "argmax", "argmin", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "numpy", "item", "tolist",
     "detach", "requires_grad_", "backward", "register_hook", "retain_grad", "size", "dim", "numel",
     "long", "int", "bool",
-}
+} | TRUTH_TESTS
 
 
 def _registry_source():
