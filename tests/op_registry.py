@@ -532,6 +532,127 @@ case("sigmoid", lambda x: cr.sigmoid(x), lambda x: torch.sigmoid(x), *_unary_sam
      Sample(((4,),), domain=fixed([-40.0, -5.0, 5.0, 40.0])))
 case("sigmoid_method", lambda x: x.sigmoid(), lambda x: x.sigmoid(), ((2, 3),))
 
+
+def within(low, high):
+    """Uniform values in (low, high): the domain of asin, atanh, erfinv, acosh..."""
+    def draw(rng, shape):
+        return rng.uniform(low, high, shape)
+    draw.__name__ = f"within({low},{high})"
+    return draw
+
+
+UNIT = within(-0.9, 0.9)
+case("tan", lambda x: cr.tan(x), lambda x: torch.tan(x), *_unary_samples(domain=within(-1.2, 1.2)))
+case("sinh", lambda x: cr.sinh(x), lambda x: torch.sinh(x), *_unary_samples())
+case("cosh", lambda x: cr.cosh(x), lambda x: torch.cosh(x), *_unary_samples())
+case("asin", lambda x: cr.asin(x), lambda x: torch.asin(x), *_unary_samples(domain=UNIT))
+case("acos", lambda x: cr.acos(x), lambda x: torch.acos(x), *_unary_samples(domain=UNIT))
+case("atan", lambda x: cr.atan(x), lambda x: torch.atan(x), *_unary_samples())
+case("asinh", lambda x: cr.asinh(x), lambda x: torch.asinh(x), *_unary_samples())
+case("acosh", lambda x: cr.acosh(x), lambda x: torch.acosh(x), *_unary_samples(domain=within(1.2, 3.0)))
+case("atanh", lambda x: cr.atanh(x), lambda x: torch.atanh(x), *_unary_samples(domain=UNIT))
+case("trig_methods", lambda x: x.tan() + x.sinh() + x.cosh() + x.asin() + x.acos() + x.atan() + x.asinh()
+     + x.atanh() + (x + 2).acosh(),
+     lambda x: x.tan() + x.sinh() + x.cosh() + x.asin() + x.acos() + x.atan() + x.asinh()
+     + x.atanh() + (x + 2).acosh(), Sample(((2, 3),), domain=UNIT))
+case("arc_aliases", lambda x: cr.arcsin(x) + cr.arccos(x) + cr.arctan(x) + cr.arcsinh(x) + cr.arctanh(x)
+     + cr.arccosh(x + 2) + x.arcsin() + x.arccos() + x.arctan() + x.arcsinh() + x.arctanh()
+     + (x + 2).arccosh(),
+     lambda x: torch.arcsin(x) + torch.arccos(x) + torch.arctan(x) + torch.arcsinh(x) + torch.arctanh(x)
+     + torch.arccosh(x + 2) + x.arcsin() + x.arccos() + x.arctan() + x.arcsinh() + x.arctanh()
+     + (x + 2).arccosh(),
+     Sample(((2, 3),), domain=UNIT))
+case("atan2", lambda a, b: cr.atan2(a, b), lambda a, b: torch.atan2(a, b), *_binary_samples(),
+     Sample(((3,), (3,)), domain=fixed([0.0, 0.0, 1.0], [0.0, 1.0, 0.0]), gradcheck=False))  # the origin
+case("atan2_aliases", lambda a, b: a.atan2(b) + cr.arctan2(b, a) + a.arctan2(2.0),
+     lambda a, b: a.atan2(b) + torch.arctan2(b, a) + a.arctan2(torch.tensor(2.0, dtype=a.dtype)),
+     Sample(((2, 3), (3,)), domain=nonzero))
+case("erf", lambda x: cr.erf(x), lambda x: torch.erf(x), *_unary_samples(),
+     Sample(((6,),), domain=fixed([-30.0, -3.0, -2.0, 1.99, 2.5, 30.0])))
+case("erfc", lambda x: cr.erfc(x), lambda x: torch.erfc(x), *_unary_samples(),
+     Sample(((6,),), domain=fixed([-30.0, -3.0, -2.0, 1.99, 2.5, 10.0])))
+case("erfinv", lambda x: cr.erfinv(x), lambda x: torch.erfinv(x), *_unary_samples(domain=UNIT),
+     Sample(((6,),), domain=fixed([-0.999999, -0.5, 0.0, 0.5000001, 0.99, 0.999999999]),
+            gradcheck=False))  # gradcheck's step would cross 1
+case("erf_methods", lambda x: x.erf() + x.erfc() + x.erfinv(), lambda x: x.erf() + x.erfc() + x.erfinv(),
+     Sample(((2, 3),), domain=UNIT))
+case("exp2", lambda x: cr.exp2(x), lambda x: torch.exp2(x), *_unary_samples())
+case("expm1", lambda x: cr.expm1(x), lambda x: torch.expm1(x), *_unary_samples(),
+     Sample(((3,),), domain=fixed([-1e-10, 1e-8, 3e-5])))
+case("log2", lambda x: cr.log2(x), lambda x: torch.log2(x), *_unary_samples(domain=positive))
+case("log10", lambda x: cr.log10(x), lambda x: torch.log10(x), *_unary_samples(domain=positive))
+case("reciprocal", lambda x: cr.reciprocal(x), lambda x: torch.reciprocal(x), *_unary_samples(domain=nonzero))
+case("rsqrt", lambda x: cr.rsqrt(x), lambda x: torch.rsqrt(x), *_unary_samples(domain=positive))
+case("square", lambda x: cr.square(x), lambda x: torch.square(x), *_unary_samples())
+case("exp_log_methods", lambda x: x.exp2() + x.expm1() + x.log2() + x.log10() + x.reciprocal() + x.rsqrt()
+     + x.square(), lambda x: x.exp2() + x.expm1() + x.log2() + x.log10() + x.reciprocal() + x.rsqrt()
+     + x.square(), Sample(((2, 3),), domain=positive))
+# sinc(n) is 0 up to rounding at integers, and the two libraries round sin(πn) differently
+case("sinc", lambda x: cr.sinc(x) + x.sinc(), lambda x: torch.sinc(x) + x.sinc(), *_unary_samples(),
+     Sample(((5,),), domain=fixed([-1.0, 0.0, 1e-9, 0.5, 2.0]), gradcheck=False), integer_inputs=False)
+# rounding: away from the jumps the gradient is 0, as PyTorch defines it; -0.5 and 2.5 round to even
+ROUNDING = fixed([-2.5, -0.5, 0.5, 1.5, 2.5, -1.0, 0.0, 3.0])
+case("floor", lambda x: cr.floor(x) + x.floor(), lambda x: torch.floor(x) + x.floor(), *_unary_samples(),
+     Sample(((8,),), domain=ROUNDING, gradcheck=False))
+case("ceil", lambda x: cr.ceil(x) + x.ceil(), lambda x: torch.ceil(x) + x.ceil(), *_unary_samples(),
+     Sample(((8,),), domain=ROUNDING, gradcheck=False))
+case("trunc", lambda x: cr.trunc(x) + x.trunc() + cr.fix(x) + x.fix(),
+     lambda x: torch.trunc(x) + x.trunc() + torch.fix(x) + x.fix(), *_unary_samples(),
+     Sample(((8,),), domain=ROUNDING, gradcheck=False))
+case("round", lambda x, **kw: cr.round(x, **kw), lambda x, **kw: torch.round(x, **kw), *_unary_samples(),
+     Sample(((8,),), domain=ROUNDING, gradcheck=False),
+     Sample(((2, 3),), dict(decimals=2)), Sample(((2, 3),), dict(decimals=-1), domain=within(-80, 80)),
+     Sample(((4,),), dict(decimals=1), domain=fixed([0.25, 0.35, -1.45, 2.05]), gradcheck=False))
+case("round_method", lambda x: x.round() + x.round(decimals=1), lambda x: x.round() + x.round(decimals=1),
+     ((2, 3),))
+case("sign", lambda x: cr.sign(x) + x.sign() + cr.sgn(x) + x.sgn(),
+     lambda x: torch.sign(x) + x.sign() + torch.sgn(x) + x.sgn(), *_unary_samples(domain=nonzero),
+     Sample(((4,),), domain=fixed([-0.0, 0.0, np.nan, -np.inf]), gradcheck=False))
+case("frac", lambda x: cr.frac(x) + x.frac(), lambda x: torch.frac(x) + x.frac(), *_unary_samples(),
+     Sample(((8,),), domain=ROUNDING, gradcheck=False))
+case("hypot", lambda a, b: cr.hypot(a, b) + a.hypot(b), lambda a, b: torch.hypot(a, b) + a.hypot(b),
+     *_binary_samples(domain=nonzero),
+     Sample(((2,), (2,)), domain=fixed([1e30, 3.0], [1e30, 4.0]), gradcheck=False))  # float32: no overflow
+case("logaddexp", lambda a, b: cr.logaddexp(a, b) + a.logaddexp(b),
+     lambda a, b: torch.logaddexp(a, b) + a.logaddexp(b), *_binary_samples(),
+     Sample(((3,), (3,)), domain=fixed([800.0, -800.0, 1.0], [799.0, -801.0, 1.0])))
+case("logaddexp2", lambda a, b: cr.logaddexp2(a, b) + a.logaddexp2(b),
+     lambda a, b: torch.logaddexp2(a, b) + a.logaddexp2(b), *_binary_samples(),
+     Sample(((3,), (3,)), domain=fixed([800.0, -800.0, 1.0], [799.0, -801.0, 1.0])))
+case("xlogy", lambda a, b: cr.xlogy(a, b) + a.xlogy(b), lambda a, b: torch.xlogy(a, b) + a.xlogy(b),
+     *_binary_samples(domain=(real, positive)),
+     Sample(((4,), (4,)), domain=fixed([0.0, 0.0, 0.0, 2.0], [0.0, np.nan, 1.5, 0.5]), gradcheck=False))
+case("xlogy_scalar", lambda x: cr.xlogy(x, 3.0) + cr.xlogy(2.0, x),
+     lambda x: torch.xlogy(x, 3.0) + torch.xlogy(2.0, x), Sample(((2, 3),), domain=positive))
+# the sign of the remainder: the divisor's in remainder (Python's %), the dividend's in fmod (C's)
+SIGNS = fixed([-5.5, -5.5, 5.5, 5.5], [2.0, -2.0, 2.0, -2.0])
+case("remainder", lambda a, b: cr.remainder(a, b) + a.remainder(b),
+     lambda a, b: torch.remainder(a, b) + a.remainder(b),
+     *_binary_samples(domain=(real, nonzero)), Sample(((4,), (4,)), domain=SIGNS))
+case("remainder_scalar", lambda x: cr.remainder(x, -1.5) + x.remainder(0.7),
+     lambda x: torch.remainder(x, -1.5) + x.remainder(0.7), Sample(((2, 3),), domain=nonzero))
+case("fmod", lambda a, b: cr.fmod(a, b) + a.fmod(b), lambda a, b: torch.fmod(a, b) + a.fmod(b),
+     *_binary_samples(domain=(real, nonzero)), Sample(((4,), (4,)), domain=SIGNS))
+case("fmod_scalar", lambda x: cr.fmod(x, -1.5) + x.fmod(0.7), lambda x: torch.fmod(x, -1.5) + x.fmod(0.7),
+     Sample(((2, 3),), domain=nonzero))
+case("lerp", lambda a, b, w: cr.lerp(a, b, w) + a.lerp(b, w),
+     lambda a, b, w: torch.lerp(a, b, w) + a.lerp(b, w),
+     Sample(((2, 3), (2, 3), (2, 3))), Sample(((2, 3), (3,), (2, 1))), Sample(((), (), ())),
+     Sample(((2, 1, 3), (4, 1), ())), Sample(((0, 3), (3,), (1,))))
+case("lerp_scalar_weight", lambda a, b, **kw: cr.lerp(a, b, **kw), lambda a, b, **kw: torch.lerp(a, b, **kw),
+     Sample(((2, 3), (2, 3)), dict(weight=0.3)), Sample(((2, 3), (3,)), dict(weight=0.8)),
+     Sample(((), (2, 3)), dict(weight=-1.5)))
+case("float_power", lambda a, b: cr.float_power(a, b) + a.float_power(b),
+     lambda a, b: torch.float_power(a, b) + a.float_power(b), *_binary_samples(domain=(positive, real)),
+     Sample(((2, 3), (3,)), domain=(positive, real), dtypes=(np.float32, np.float32)))
+case("float_power_scalar", lambda x: cr.float_power(x, 2) + cr.float_power(x, -0.5) + cr.float_power(1.5, x),
+     lambda x: torch.float_power(x, 2) + torch.float_power(x, -0.5) + torch.float_power(1.5, x),
+     Sample(((2, 3),), domain=positive))
+case("nan_to_num", lambda x, **kw: cr.nan_to_num(x, **kw) - 0.5 * x.nan_to_num(**kw),
+     lambda x, **kw: torch.nan_to_num(x, **kw) - 0.5 * x.nan_to_num(**kw), *_unary_samples(),
+     Sample(((4,),), domain=fixed([np.nan, np.inf, -np.inf, 1.5]), gradcheck=False),  # ±float max: no step
+     Sample(((4,),), dict(nan=1.0, posinf=2.0, neginf=-3.0), domain=fixed([np.nan, np.inf, -np.inf, 1.5])))
+
 # --------------------------------------------------------------------------- activations
 case("relu", lambda x: cr.relu(x), lambda x: torch.relu(x), *_unary_samples(domain=nonzero))
 case("relu_method", lambda x: x.relu(), lambda x: x.relu(), Sample(((2, 3),), domain=nonzero))

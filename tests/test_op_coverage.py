@@ -100,6 +100,12 @@ def test_walk_finds_private_ops():
 NON_DIFFERENTIABLE = {"argmax", "argmin", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "as_tensor",
                       "argsort", "unique", "unique_consecutive", "count_nonzero", "searchsorted",
                       "bucketize", "bincount", "histc"}
+TRUTH_TESTS = {  # elementwise tests and bit operations: boolean or integer results (tests/test_math.py)
+    "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isclose", "allclose", "equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+}
+NON_DIFFERENTIABLE |= TRUTH_TESTS
 TENSOR_METHODS_WITHOUT_GRADIENT = {
     "argmax", "argmin", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "numpy", "item", "tolist",
     "detach", "requires_grad_", "backward", "register_hook", "retain_grad", "size", "dim", "numel",
@@ -109,7 +115,7 @@ TENSOR_METHODS_WITHOUT_GRADIENT = {
     "is_contiguous", "is_floating_point", "element_size",
     # reductions without a gradient (tests/test_reductions.py)
     "argsort", "unique", "unique_consecutive", "count_nonzero", "bincount", "histc",
-}
+} | TRUTH_TESTS
 
 
 def _registry_source():

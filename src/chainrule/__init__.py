@@ -49,6 +49,14 @@ from chainrule.functions import (  # linear algebra
     dot, ger, inner, inverse, kron, logdet, matrix_power, mm, mv, outer, pinverse, slogdet,
     tensordot, vdot,
 )
+from chainrule.functions import (  # elementwise math and comparisons
+    acos, acosh, allclose, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, asin, asinh,
+    atan, atan2, atanh, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, cosh, equal, erf,
+    erfc, erfinv, exp2, expm1, fix, float_power, floor, fmod, frac, hypot, isclose, isfinite, isinf,
+    isnan, isneginf, isposinf, lerp, log10, log2, logaddexp, logaddexp2, logical_and, logical_not,
+    logical_or, logical_xor, nan_to_num, reciprocal, remainder, round, rsqrt, sgn, sign, sinc, sinh,
+    square, tan, trunc, xlogy,
+)
 from chainrule.gradcheck import GradcheckError, gradcheck
 from chainrule import optim  # noqa: F401  (optim knows tensors only; no cycle)
 from chainrule import linalg  # noqa: F401  (torch.linalg's names)

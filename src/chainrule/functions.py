@@ -410,6 +410,177 @@ def _check_broadcast(op, *shapes):
                          "broadcast together") from None
 
 
+tan = _unary(_elem.Tan)
+sinh = _unary(_elem.Sinh)
+cosh = _unary(_elem.Cosh)
+asin = arcsin = _unary(_elem.Asin)
+acos = arccos = _unary(_elem.Acos)
+atan = arctan = _unary(_elem.Atan)
+asinh = arcsinh = _unary(_elem.Asinh)
+acosh = arccosh = _unary(_elem.Acosh)
+atanh = arctanh = _unary(_elem.Atanh)
+erf = _unary(_elem.Erf)
+erfc = _unary(_elem.Erfc)
+erfinv = _unary(_elem.Erfinv)
+exp2 = _unary(_elem.Exp2)
+expm1 = _unary(_elem.Expm1)
+log2 = _unary(_elem.Log2)
+log10 = _unary(_elem.Log10)
+reciprocal = _unary(_elem.Reciprocal)
+rsqrt = _unary(_elem.Rsqrt)
+sinc = _unary(_elem.Sinc)
+frac = _unary(_elem.Frac)
+
+
+def square(x):
+    """x * x, elementwise; an integer tensor stays integer, as in PyTorch."""
+    return pow(as_tensor(x), 2)
+
+
+def _integer_valued(op, x):
+    """``op`` (a rounding) on a floating tensor; an integer or boolean tensor is already rounded."""
+    x = as_tensor(x)
+    if x.data.dtype.kind in "biu":
+        return Tensor(x.data.copy())
+    return apply(op, x)
+
+
+def floor(x):
+    """The largest integer <= x, elementwise; the gradient is 0, as in PyTorch."""
+    return _integer_valued(_elem.Floor(), x)
+
+
+def ceil(x):
+    """The smallest integer >= x, elementwise; the gradient is 0, as in PyTorch."""
+    return _integer_valued(_elem.Ceil(), x)
+
+
+def trunc(x):
+    """x rounded toward zero, elementwise; the gradient is 0, as in PyTorch."""
+    return _integer_valued(_elem.Trunc(), x)
+
+
+fix = trunc
+
+
+def round(x, decimals=0):
+    """x rounded to ``decimals`` decimal places (negative: to tens, hundreds...), halves to even.
+
+    The gradient is 0, as in PyTorch.
+
+    >>> chainrule.round(chainrule.tensor([0.5, 1.5, 2.5])).tolist()
+    [0.0, 2.0, 2.0]
+    >>> chainrule.round(chainrule.tensor([15.0, 1234.5]), decimals=-1).tolist()
+    [20.0, 1230.0]
+    """
+    if not isinstance(decimals, numbers.Integral):
+        raise TypeError(f"round: decimals must be an integer, got {decimals!r}")
+    x = as_tensor(x)
+    if x.data.dtype.kind in "iu" and decimals < 0:
+        return Tensor(xp.round(x.data, int(decimals)))  # to tens, hundreds...: still integers
+    return _integer_valued(_elem.Round(int(decimals)), x)
+
+
+def sign(x):
+    """-1, 0 or 1 by the sign of each element (0 for NaN, as in PyTorch); the gradient is 0."""
+    x = as_tensor(x)
+    if x.data.dtype == xp.bool_:
+        return Tensor(x.data.copy())
+    return apply(_elem.Sign(), x)
+
+
+sgn = sign  # x / |x| for complex numbers in PyTorch; the same as sign for the real tensors here
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """NaN replaced by ``nan``, ±inf by ``posinf``/``neginf`` (default: the dtype's largest and
+    smallest finite numbers); no gradient flows to the replaced elements."""
+    x = as_tensor(input)
+    if x.data.dtype.kind in "biu":
+        return Tensor(x.data.copy())
+    return apply(_elem.NanToNum(nan, posinf, neginf), x)
+
+
+def _operands(a, b, op):
+    """Two tensors of one dtype (PyTorch's promotion) from a tensor and a tensor or number, either side."""
+    if isinstance(a, Tensor):
+        return _pair(a, b)
+    if isinstance(b, Tensor):
+        b, a = _pair(b, a)
+        return a, b
+    return _pair(as_tensor(a, op), b)
+
+
+def _binary_float(op, a, b, name):
+    a, b = _operands(a, b, name)
+    return apply(op, to_floating(a), to_floating(b))
+
+
+def atan2(input, other):
+    """The angle of the point (other, input) in (-π, π], elementwise, broadcasting."""
+    return _binary_float(_elem.Atan2(), input, other, "atan2")
+
+
+arctan2 = atan2
+
+
+def hypot(input, other):
+    """√(input² + other²), elementwise, without overflow for large inputs."""
+    return _binary_float(_elem.Hypot(), input, other, "hypot")
+
+
+def logaddexp(input, other):
+    """ln(e^input + e^other), elementwise, finite wherever the result is."""
+    return _binary_float(_elem.LogAddExp(), input, other, "logaddexp")
+
+
+def logaddexp2(input, other):
+    """log₂(2^input + 2^other), elementwise, finite wherever the result is."""
+    return _binary_float(_elem.LogAddExp2(), input, other, "logaddexp2")
+
+
+def xlogy(input, other):
+    """input · ln(other), and 0 where input is 0 (unless other is NaN), as in PyTorch and SciPy."""
+    return _binary_float(_elem.Xlogy(), input, other, "xlogy")
+
+
+def _integer_division(op, a, b, name):
+    a, b = _operands(a, b, name)
+    if b.data.dtype.kind in "biu" and not b.data.all():
+        raise ZeroDivisionError(f"{name}: integer division by zero (the divisor of shape {b.shape} "
+                                "holds a 0)")
+    return apply(op, a, b)
+
+
+def remainder(input, other):
+    """input - other · ⌊input / other⌋: the remainder with the sign of the divisor, as Python's %."""
+    return _integer_division(_arith.Remainder(), input, other, "remainder")
+
+
+def fmod(input, other):
+    """input - other · trunc(input / other): the remainder with the sign of the dividend, as C's fmod."""
+    return _integer_division(_arith.Fmod(), input, other, "fmod")
+
+
+def lerp(input, end, weight):
+    """input + weight · (end - input): linear interpolation, with a tensor or a number as weight."""
+    start, end = _pair(to_floating(as_tensor(input)), end)
+    weight_shape = weight.shape if isinstance(weight, Tensor) else xp.shape(weight)
+    _check_broadcast("lerp", start.shape, end.shape, weight_shape)
+    return start + weight * (end - start)
+
+
+def float_power(input, exponent):
+    """input ** exponent computed in float64, whatever the dtypes of the operands, as in PyTorch."""
+    def in_float64(operand):
+        if isinstance(operand, numbers.Number):
+            return operand
+        return astype(as_tensor(operand, "float_power"), xp.float64)
+    if isinstance(input, numbers.Number) and isinstance(exponent, numbers.Number):
+        raise TypeError("float_power: input or exponent must be a tensor, got two numbers")
+    return pow(in_float64(input), in_float64(exponent))
+
+
 # --------------------------------------------------------------------------- reductions
 def _reduce(op_class, name, x, dim, keepdim, aliases):
     x = as_tensor(x)
@@ -2141,3 +2312,77 @@ lt = _compare(xp.less, "lt")
 le = _compare(xp.less_equal, "le")
 gt = _compare(xp.greater, "gt")
 ge = _compare(xp.greater_equal, "ge")
+
+
+def _check_integral(x, op):
+    if x.data.dtype.kind not in "biu":
+        raise TypeError(f"{op}: only integer and boolean tensors have bits to operate on, got "
+                        f"{x.dtype} (shape {x.shape})")
+
+
+def _elementwise_test(ufunc, name, doc):
+    def function(input):
+        return Tensor(ufunc(as_tensor(input).data))
+    function.__name__ = name
+    function.__doc__ = doc
+    return function
+
+
+isnan = _elementwise_test(xp.isnan, "isnan", "True where an element is NaN.")
+isinf = _elementwise_test(xp.isinf, "isinf", "True where an element is +inf or -inf.")
+isposinf = _elementwise_test(xp.isposinf, "isposinf", "True where an element is +inf.")
+isneginf = _elementwise_test(xp.isneginf, "isneginf", "True where an element is -inf.")
+isfinite = _elementwise_test(xp.isfinite, "isfinite", "True where an element is neither NaN nor ±inf.")
+logical_not = _elementwise_test(xp.logical_not, "logical_not", "True where an element is zero.")
+
+logical_and = _compare(xp.logical_and, "logical_and")
+logical_or = _compare(xp.logical_or, "logical_or")
+logical_xor = _compare(xp.logical_xor, "logical_xor")
+for _function in (logical_and, logical_or, logical_xor):
+    _function.__doc__ = f"Elementwise {_function.__name__} of the truth of each element (nonzero is true)."
+
+
+def _bitwise(ufunc, name):
+    compare = _compare(ufunc, name)
+
+    def function(input, other):
+        a, b = _operands(input, other, name)
+        _check_integral(a, name)
+        return compare(a, b)
+    function.__name__ = name
+    function.__doc__ = f"Elementwise {name} of integer or boolean tensors, broadcasting."
+    return function
+
+
+bitwise_and = _bitwise(xp.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(xp.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(xp.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input):
+    """Each bit flipped (~x); for a boolean tensor, the logical not."""
+    x = as_tensor(input)
+    _check_integral(x, "bitwise_not")
+    return Tensor(xp.invert(x.data))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True where |input - other| <= atol + rtol · |other| (or both are the same infinity)."""
+    if rtol < 0 or atol < 0:
+        raise ValueError(f"isclose: rtol and atol must be non-negative, got rtol={rtol}, atol={atol}")
+    a, b = _operands(input, other, "isclose")
+    _check_broadcast("isclose", a.shape, b.shape)
+    if a.data.dtype == xp.bool_:
+        return Tensor(a.data == b.data)
+    return Tensor(xp.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True (a Python bool) if ``isclose`` holds for every element."""
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+
+
+def equal(input, other):
+    """True (a Python bool) if both have the same shape and the same elements."""
+    a, b = as_tensor(input), as_tensor(other)
+    return a.shape == b.shape and builtins.bool(xp.array_equal(a.data, b.data))

@@ -786,6 +786,200 @@ class Tensor:
     def cos(self):
         return _F.cos(self)
 
+    def tan(self):
+        return _F.tan(self)
+
+    def sinh(self):
+        return _F.sinh(self)
+
+    def cosh(self):
+        return _F.cosh(self)
+
+    def asin(self):
+        return _F.asin(self)
+
+    def acos(self):
+        return _F.acos(self)
+
+    def atan(self):
+        return _F.atan(self)
+
+    def asinh(self):
+        return _F.asinh(self)
+
+    def acosh(self):
+        return _F.acosh(self)
+
+    def atanh(self):
+        return _F.atanh(self)
+
+    arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+    def atan2(self, other):
+        return _F.atan2(self, other)
+
+    arctan2 = atan2
+
+    def erf(self):
+        return _F.erf(self)
+
+    def erfc(self):
+        return _F.erfc(self)
+
+    def erfinv(self):
+        return _F.erfinv(self)
+
+    def exp2(self):
+        return _F.exp2(self)
+
+    def expm1(self):
+        return _F.expm1(self)
+
+    def log2(self):
+        return _F.log2(self)
+
+    def log10(self):
+        return _F.log10(self)
+
+    def reciprocal(self):
+        return _F.reciprocal(self)
+
+    def rsqrt(self):
+        return _F.rsqrt(self)
+
+    def square(self):
+        return _F.square(self)
+
+    def sign(self):
+        return _F.sign(self)
+
+    def sgn(self):
+        return _F.sgn(self)
+
+    def floor(self):
+        return _F.floor(self)
+
+    def ceil(self):
+        return _F.ceil(self)
+
+    def round(self, decimals=0):
+        return _F.round(self, decimals)
+
+    def trunc(self):
+        return _F.trunc(self)
+
+    fix = trunc
+
+    def frac(self):
+        return _F.frac(self)
+
+    def sinc(self):
+        return _F.sinc(self)
+
+    def hypot(self, other):
+        return _F.hypot(self, other)
+
+    def logaddexp(self, other):
+        return _F.logaddexp(self, other)
+
+    def logaddexp2(self, other):
+        return _F.logaddexp2(self, other)
+
+    def xlogy(self, other):
+        return _F.xlogy(self, other)
+
+    def lerp(self, end, weight):
+        return _F.lerp(self, end, weight)
+
+    def remainder(self, other):
+        return _F.remainder(self, other)
+
+    def fmod(self, other):
+        return _F.fmod(self, other)
+
+    def float_power(self, exponent):
+        return _F.float_power(self, exponent)
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return _F.nan_to_num(self, nan, posinf, neginf)
+
+    def isnan(self):
+        return _F.isnan(self)
+
+    def isinf(self):
+        return _F.isinf(self)
+
+    def isposinf(self):
+        return _F.isposinf(self)
+
+    def isneginf(self):
+        return _F.isneginf(self)
+
+    def isfinite(self):
+        return _F.isfinite(self)
+
+    def logical_and(self, other):
+        return _F.logical_and(self, other)
+
+    def logical_or(self, other):
+        return _F.logical_or(self, other)
+
+    def logical_xor(self, other):
+        return _F.logical_xor(self, other)
+
+    def logical_not(self):
+        return _F.logical_not(self)
+
+    def bitwise_and(self, other):
+        return _F.bitwise_and(self, other)
+
+    def bitwise_or(self, other):
+        return _F.bitwise_or(self, other)
+
+    def bitwise_xor(self, other):
+        return _F.bitwise_xor(self, other)
+
+    def bitwise_not(self):
+        return _F.bitwise_not(self)
+
+    __and__, __or__, __xor__, __invert__ = bitwise_and, bitwise_or, bitwise_xor, bitwise_not
+
+    def __rand__(self, other):
+        return _F.bitwise_and(other, self)
+
+    def __ror__(self, other):
+        return _F.bitwise_or(other, self)
+
+    def __rxor__(self, other):
+        return _F.bitwise_xor(other, self)
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _F.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _F.allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other):
+        return _F.equal(self, other)
+
+    def clamp_(self, min=None, max=None):
+        """Limit each element to [min, max] in place, as ``clamp``; for tensors outside a graph."""
+        if min is None and max is None:
+            raise ValueError("clamp_: at least one of min and max must be given")
+        if min is not None:
+            self._inplace(xp.maximum, min, "clamp_")
+        if max is not None:
+            self._inplace(xp.minimum, max, "clamp_")
+        return self
+
+    clip_ = clamp_
+
+    def remainder_(self, other):
+        return self._inplace(xp.remainder, other, "remainder_")
+
+    def fmod_(self, other):
+        return self._inplace(xp.fmod, other, "fmod_")
+
     def tanh(self):
         return _F.tanh(self)
 

@@ -193,3 +193,27 @@ class RPowScalar(Op):
         if self.c == 0:  # log(0) = -inf: the rule is 0 where 0 ** x is flat, undefined elsewhere
             return xp.where(self.x >= 0, 0 * g, xp.nan * g)
         return g * self.out * xp.log(self.c)
+
+
+
+class Remainder(Op):
+    """out = a - b ⌊a/b⌋, with the sign of b (Python's %);  da = g,  db = -g ⌊a/b⌋"""
+
+    divide = staticmethod(xp.remainder)
+    round_quotient = staticmethod(xp.floor)
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return self.divide(a, b)
+
+    def backward(self, g):
+        need_a, need_b = self.needs_input_grad
+        return (unbroadcast(g, self.a.shape) if need_a else None,
+                unbroadcast(-g * self.round_quotient(self.a / self.b), self.b.shape) if need_b else None)
+
+
+class Fmod(Remainder):
+    """out = a - b trunc(a/b), with the sign of a (C's fmod);  da = g,  db = -g trunc(a/b)"""
+
+    divide = staticmethod(xp.fmod)
+    round_quotient = staticmethod(xp.trunc)
