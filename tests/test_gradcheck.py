@@ -72,6 +72,15 @@ def test_gradcheck_wrong_gradient_raises_with_details():
     assert f"numeric {numeric[worst]:.4f}" in message
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt:RuntimeWarning")
+def test_gradcheck_fails_where_the_numeric_gradient_is_nan():
+    # sqrt near 0: the step x - eps leaves the domain, so the central difference is NaN;
+    # a NaN compares False with every tolerance, and must not slip through as a pass
+    x = cr.tensor(np.array([1e-7, 1.0]), requires_grad=True)
+    with pytest.raises(cr.GradcheckError, match=r"element \(0,\).*numeric nan"):
+        cr.gradcheck(cr.sqrt, x)
+
+
 def test_gradcheck_names_the_wrong_input():
     a = cr.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     b = cr.tensor([[0.5, -1.0], [2.0, 1.5]], requires_grad=True)

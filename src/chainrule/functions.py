@@ -1741,7 +1741,7 @@ def _expect_dims(name, tensors, dims, what="operands"):
         raise ValueError(f"{name}: expected {expected} {what}, got shapes {shapes}")
 
 
-def _operands(name, a, b, dims):
+def _matrix_operands(name, a, b, dims):
     """``a`` and ``b`` as tensors of one dtype, checked to have ``dims`` dims."""
     a, b = _pair(as_tensor(a), b)
     _expect_dims(name, (a, b), dims)
@@ -1750,12 +1750,12 @@ def _operands(name, a, b, dims):
 
 def mm(input, mat2):
     """Product of two matrices (2-D only, no broadcasting: see ``matmul`` for that)."""
-    return matmul(*_operands("mm", input, mat2, (2, 2)))
+    return matmul(*_matrix_operands("mm", input, mat2, (2, 2)))
 
 
 def bmm(input, mat2):
     """Products of two stacks of matrices, (b, n, m) @ (b, m, p) -> (b, n, p), no broadcasting."""
-    a, b = _operands("bmm", input, mat2, (3, 3))
+    a, b = _matrix_operands("bmm", input, mat2, (3, 3))
     if a.shape[0] != b.shape[0]:
         raise ValueError(f"bmm: batch sizes {a.shape[0]} and {b.shape[0]} differ "
                          f"(shapes {a.shape} and {b.shape})")
@@ -1764,12 +1764,12 @@ def bmm(input, mat2):
 
 def mv(input, vec):
     """Matrix-vector product, (n, m) @ (m,) -> (n,)."""
-    return matmul(*_operands("mv", input, vec, (2, 1)))
+    return matmul(*_matrix_operands("mv", input, vec, (2, 1)))
 
 
 def dot(input, other):
     """Σ a_i b_i of two 1-D tensors of the same size."""
-    a, b = _operands("dot", input, other, (1, 1))
+    a, b = _matrix_operands("dot", input, other, (1, 1))
     if a.shape != b.shape:
         raise ValueError(f"dot: vectors of sizes {a.shape[0]} and {b.shape[0]} differ")
     return matmul(a, b)
@@ -1780,7 +1780,7 @@ vdot = dot   # the complex conjugate of a real vector is itself
 
 def outer(input, vec2):
     """a_i b_j for two 1-D tensors: an (n, m) matrix."""
-    a, b = _operands("outer", input, vec2, (1, 1))
+    a, b = _matrix_operands("outer", input, vec2, (1, 1))
     return reshape(a, (-1, 1)) * b
 
 
