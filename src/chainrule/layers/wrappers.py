@@ -30,14 +30,16 @@ def _rebuild(entry, where):
 
 
 class _Wrapper(Layer):
-    """The declared input shape of the wrapped layer counts as the wrapper's (Keras allows
-    ``Bidirectional(LSTM(8, input_shape=(10, 4)))`` first in a model)."""
+    """The wrapped layer's dtype and declared input shape count as the wrapper's (Keras
+    allows ``Bidirectional(LSTM(8, input_shape=(10, 4)))`` first in a model)."""
 
     def __init__(self, layer, **kwargs):
         where = type(self).__name__
         if not isinstance(layer, Layer):
             raise TypeError(f"{where}: layer must be a chainrule.layers Layer, got "
                             f"{type(layer).__name__}")
+        if kwargs.get("dtype") is None:   # inputs are cast to the wrapped layer's dtype
+            kwargs["dtype"] = layer.dtype
         super().__init__(**kwargs)
         if self.declared_input_shape is None:
             self.declared_input_shape = layer.declared_input_shape
@@ -163,7 +165,9 @@ class TimeDistributed(_Wrapper):
 
     def build(self, input_shape):
         self._check(input_shape)
-        self.layer.ensure_built((input_shape[0] * input_shape[1],) + tuple(input_shape[2:]))
+        batch, steps = input_shape[:2]
+        folded = None if batch is None or steps is None else batch * steps
+        self.layer.ensure_built((folded,) + tuple(input_shape[2:]))
 
     def forward(self, x):
         self._check(x.shape)
