@@ -9,33 +9,10 @@ import pytest
 
 import chainrule as cr
 from chainrule import initializers, layers, models, regularizers
-
-
-def _array(shape, seed=0, dtype=np.float64):
-    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
-
-
-def _layer_gradcheck(layer, x, **call):
-    """gradcheck of ``layer(x)`` with respect to x and every parameter of the (built) layer."""
-    layer(x, **call)
-    names = [name for name, _ in layer.named_parameters()]
-    params = [cr.tensor(p.numpy(), requires_grad=True) for p in layer.parameters()]
-
-    def forward(x, *params):
-        for name, param in zip(names, params):
-            layer._parameters[name] = param
-        return layer(x, **call)
-
-    assert cr.gradcheck(forward, (cr.tensor(x, requires_grad=True), *params))
+from keras_helpers import _array, _layer_gradcheck, _tf_pads
 
 
 # --------------------------------------------------------------------------- NumPy references
-def _tf_pads(size, span, stride):
-    out = -(-size // stride)
-    total = max((out - 1) * stride + span - size, 0)
-    return total // 2, total - total // 2
-
-
 def _windows(x, window, strides, dilation, padding, fill):
     """x (N, H, W, C) -> (N, Ho, Wo, kh, kw, C): every window, padded as Keras pads."""
     spans = [d * (k - 1) + 1 for k, d in zip(window, dilation)]

@@ -8,8 +8,12 @@ on ``model.optimizer`` is that optimizer (PyTorch's parameter groups and state d
 The update rules are ``chainrule.optim``'s, which follow PyTorch's: RMSprop adds epsilon
 to √v where Keras adds it to v under the root, and Adam's epsilon is not bias-corrected;
 with epsilon 1e-7 the two agree except for weights whose gradients stay near zero.
+Adamax is the exception: Keras's rule puts epsilon outside the maximum, and ``KerasAdamax``
+implements it.  ``get(name)`` gives the optimizer that ``compile`` makes from a name.
 """
 from chainrule import optim
+from chainrule.backend import xp
+from chainrule.optim.adam import update_average
 
 
 class KerasOptimizer:
@@ -85,3 +89,73 @@ class Adagrad(KerasOptimizer):
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7):
         super().__init__(learning_rate, initial_accumulator_value=initial_accumulator_value,
                          eps=epsilon)
+
+
+class Nadam(KerasOptimizer):
+    """Adam with Nesterov momentum, Keras's rule: ``optim.NAdam`` with ``momentum_decay=1``,
+    since Keras 3 warms the momentum up as beta_1·(1 - 0.5·0.96^t) where PyTorch has
+    0.96^(0.004·t); the rest (bias corrections, epsilon added to √v̂) is the same."""
+
+    optim_class = optim.NAdam
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        super().__init__(learning_rate, betas=(beta_1, beta_2), eps=epsilon, momentum_decay=1.0)
+
+
+class KerasAdamax(optim.Adamax):
+    """Adamax with Keras's placement of epsilon, the rule behind ``optimizers.Adamax``::
+
+        m <- beta1·m + (1 - beta1)·g,   u <- max(beta2·u, |g|)
+        p <- p - lr / (1 - beta1^t) · m / (u + eps)
+
+    where ``torch.optim.Adamax`` takes u <- max(beta2·u, |g| + eps) and divides by u.
+    Arguments, state and checks are ``optim.Adamax``'s.
+    """
+
+    def _update(self, p, g, s, group, tmp):
+        beta1, beta2 = group["betas"]
+        g = self._effective_grad(p, g, group["weight_decay"], group["maximize"], tmp[0])
+        m, u, a = s["exp_avg"], s["exp_inf"], tmp[1]
+        update_average(m, g, beta1, a)
+        u *= beta2                                   # u <- max(beta2 u, |g|)
+        xp.abs(g, out=a)
+        xp.maximum(u, a, out=u)
+        xp.add(u, group["eps"], out=a)               # p <- p - step_size m / (u + eps)
+        xp.divide(m, a, out=a)
+        a *= s["step_size"]
+        p -= a
+
+
+class Adamax(KerasOptimizer):
+    """Adamax (Adam with the infinity norm), Keras's rule and defaults: see ``KerasAdamax``."""
+
+    optim_class = KerasAdamax
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        super().__init__(learning_rate, betas=(beta_1, beta_2), eps=epsilon)
+
+
+class Adadelta(KerasOptimizer):
+    """Adadelta with Keras's defaults (learning_rate 0.001, rho 0.95, epsilon 1e-7); Keras's
+    update rule is PyTorch's: v = rho·v + (1 - rho)·g², d = √(u + eps) / √(v + eps)·g,
+    u = rho·u + (1 - rho)·d², p -= lr·d."""
+
+    optim_class = optim.Adadelta
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7):
+        super().__init__(learning_rate, rho=rho, eps=epsilon)
+
+
+_BY_NAME = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad,
+            "nadam": Nadam, "adamax": Adamax, "adadelta": Adadelta}
+
+
+def get(name, learning_rate=None):
+    """The Keras optimizer called ``name`` ('adam', 'nadam', ...), with Keras's defaults and,
+    if given, ``learning_rate``."""
+    key = name.lower()
+    if key not in _BY_NAME:
+        raise ValueError(f"compile: unknown optimizer {name!r}; use one of "
+                         f"{', '.join(sorted(_BY_NAME))} or an optimizer object")
+    cls = _BY_NAME[key]
+    return cls() if learning_rate is None else cls(learning_rate=learning_rate)

@@ -14,15 +14,28 @@ from chainrule.layers.base import Layer
 from chainrule.layers.core import (Activation, Dense, Dropout, Flatten, Input, InputLayer,
                                    Rescaling)
 from chainrule.layers.convolutional import (
-    AveragePooling2D, AvgPool2D, Conv2D, Convolution2D, GlobalAveragePooling2D, GlobalAvgPool2D,
-    GlobalMaxPool2D, GlobalMaxPooling2D, MaxPool2D, MaxPooling2D,
+    AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, Conv1D, Conv2D, Conv2DTranspose,
+    Convolution1D, Convolution2D, Convolution2DTranspose, GlobalAveragePooling1D,
+    GlobalAveragePooling2D, GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D,
+    GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D,
 )
-from chainrule.layers.normalization import BatchNormalization
+from chainrule.layers.activation import ELU, LeakyReLU, ReLU, Softmax
+from chainrule.layers.normalization import BatchNormalization, LayerNormalization
 from chainrule.layers.embedding import Embedding
 from chainrule.layers.recurrent import GRU, LSTM, SimpleRNN
+from chainrule.layers.regularization import GaussianNoise, SpatialDropout1D, SpatialDropout2D
+from chainrule.layers.reshaping import (Cropping2D, Permute, RepeatVector, Reshape, UpSampling2D,
+                                        ZeroPadding2D)
+from chainrule.layers.wrappers import Bidirectional, TimeDistributed
 
-__all__ = ["Activation", "AveragePooling2D", "AvgPool2D", "BatchNormalization", "Conv2D",
-           "Convolution2D", "Dense", "Dropout", "Embedding", "Flatten", "GRU",
-           "GlobalAveragePooling2D", "GlobalAvgPool2D", "GlobalMaxPool2D", "GlobalMaxPooling2D",
-           "Input", "InputLayer", "LSTM", "Layer", "MaxPool2D", "MaxPooling2D", "Rescaling",
-           "SimpleRNN"]
+__all__ = ["Activation", "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D",
+           "BatchNormalization", "Bidirectional", "Conv1D", "Conv2D", "Conv2DTranspose",
+           "Convolution1D", "Convolution2D", "Convolution2DTranspose", "Cropping2D", "Dense",
+           "Dropout", "ELU", "Embedding", "Flatten", "GRU", "GaussianNoise",
+           "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D",
+           "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D",
+           "GlobalMaxPooling2D", "Input", "InputLayer", "LSTM", "Layer", "LayerNormalization",
+           "LeakyReLU", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Permute",
+           "ReLU", "RepeatVector", "Rescaling", "Reshape", "SimpleRNN", "Softmax",
+           "SpatialDropout1D", "SpatialDropout2D", "TimeDistributed", "UpSampling2D",
+           "ZeroPadding2D"]

@@ -1,4 +1,4 @@
-"""BatchNormalization with Keras's defaults, names and moving-average rule.
+"""BatchNormalization and LayerNormalization with Keras's defaults, names and weight order.
 
 Differences from ``nn.BatchNorm1d`` (PyTorch's): the features are on ``axis`` (the last by
 default, channels-last), ``epsilon`` is 1e-3, and the moving statistics follow
@@ -13,8 +13,22 @@ import numbers
 
 from chainrule import functions as F, initializers, regularizers
 from chainrule.layers.base import Layer
+from chainrule.nn.normalization import layer_norm
 from chainrule.ops import normalization as _norm
 from chainrule.tensor import apply
+
+
+def _add_gamma_and_beta(layer, shape):
+    """The scale ``gamma`` (if ``layer.scale``) and offset ``beta`` (if ``layer.center``), in
+    Keras's order; an absent one is registered as None."""
+    if layer.scale:
+        layer.add_weight("gamma", shape, layer.gamma_initializer, layer.gamma_regularizer)
+    else:
+        layer.register_parameter("gamma", None)
+    if layer.center:
+        layer.add_weight("beta", shape, layer.beta_initializer, layer.beta_regularizer)
+    else:
+        layer.register_parameter("beta", None)
 
 
 class BatchNormalization(Layer):
@@ -55,14 +69,7 @@ class BatchNormalization(Layer):
         self._ndim, self._channel_axis = ndim, self.axis % ndim
         self.features = int(input_shape[self._channel_axis])
         shape = (self.features,)
-        if self.scale:
-            self.add_weight("gamma", shape, self.gamma_initializer, self.gamma_regularizer)
-        else:
-            self.register_parameter("gamma", None)
-        if self.center:
-            self.add_weight("beta", shape, self.beta_initializer, self.beta_regularizer)
-        else:
-            self.register_parameter("beta", None)
+        _add_gamma_and_beta(self, shape)
         self.add_weight("moving_mean", shape, self.moving_mean_initializer, trainable=False)
         self.add_weight("moving_variance", shape, self.moving_variance_initializer,
                         trainable=False)
@@ -123,3 +130,82 @@ class BatchNormalization(Layer):
         features = f"{self.features}, " if self.built else ""
         return (f"{features}axis={self.axis}, momentum={self.momentum}, "
                 f"epsilon={self.epsilon}, " + super().extra_repr())
+
+
+class LayerNormalization(Layer):
+    """Normalize each sample over ``axis`` (the last by default, or a list of axes):
+    y = (x - μ) / √(σ² + ε) · γ + β, μ and the biased σ² per sample, ε = 1e-3 (Keras's).
+
+    Weights, in Keras's order: ``gamma`` (if ``scale``) and ``beta`` (if ``center``), shaped
+    like the normalized axes.  The arithmetic is ``nn.LayerNorm``'s fused op, the
+    normalized axes moved last first when they are not.
+
+    >>> ln = chainrule.layers.LayerNormalization()
+    >>> ln(chainrule.randn(4, 10, 64)).shape, ln.gamma.shape
+    ((4, 10, 64), (64,))
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+        if not axes or any(isinstance(a, bool) or not isinstance(a, numbers.Integral)
+                           for a in axes):
+            raise TypeError(f"LayerNormalization: axis must be an int or a list of ints, got "
+                            f"{axis!r}")
+        if not epsilon > 0:
+            raise ValueError(f"LayerNormalization: epsilon must be positive, got {epsilon!r}")
+        if rms_scaling:
+            raise NotImplementedError("LayerNormalization: rms_scaling=True is not supported; "
+                                      "use chainrule.nn.RMSNorm")
+        self.axis = int(axis) if isinstance(axis, numbers.Integral) else [int(a) for a in axes]
+        self._axes = tuple(int(a) for a in axes)
+        self.epsilon, self.center, self.scale = float(epsilon), bool(center), bool(scale)
+        self._set_weight_options(
+            beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+            beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer)
+
+    def _resolve_axes(self, ndim):
+        axes = sorted(a % ndim for a in self._axes if -ndim <= a < ndim)
+        if len(axes) != len(self._axes) or len(set(axes)) != len(axes) or 0 in axes:
+            return None
+        return axes
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        axes = self._resolve_axes(ndim)
+        if axes is None:
+            raise ValueError(f"LayerNormalization: axis {self.axis} is out of range, repeated or "
+                             f"the batch axis for inputs of shape {tuple(input_shape)}")
+        self._ndim, self._sorted_axes = ndim, axes
+        shape = tuple(int(input_shape[a]) for a in axes)
+        _add_gamma_and_beta(self, shape)
+        self._shape = shape
+
+    def forward(self, x):
+        axes = self._sorted_axes
+        if x.ndim != self._ndim or tuple(x.shape[a] for a in axes) != self._shape:
+            raise ValueError(f"LayerNormalization {self.name!r} expects {self._ndim}-d inputs "
+                             f"with sizes {self._shape} on axes {axes}, got input of shape "
+                             f"{x.shape}")
+        rest = [a for a in range(x.ndim) if a not in axes]
+        order = rest + axes
+        inner = x if order == list(range(x.ndim)) else F.permute(x, *order)
+        y = layer_norm(inner, self._shape, self._parameters["gamma"], self._parameters["beta"],
+                       self.epsilon)
+        if inner is x:
+            return y
+        inverse = [order.index(a) for a in range(x.ndim)]
+        return F.permute(y, *inverse)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
+            rms_scaling=False,
+            beta_initializer=initializers.serialize(self.beta_initializer),
+            gamma_initializer=initializers.serialize(self.gamma_initializer),
+            beta_regularizer=regularizers.serialize(self.beta_regularizer),
+            gamma_regularizer=regularizers.serialize(self.gamma_regularizer))
+        return config

@@ -15,7 +15,7 @@ so that ``load_model`` gives back a model that predicts the same outputs and con
 """
 import inspect
 
-from chainrule import io, metrics as _metrics, nn, optim
+from chainrule import io, metrics as _metrics, nn, optim, optimizers
 from chainrule import random as _random
 from chainrule.models.config import model_from_config, model_to_config
 from chainrule.tensor import Tensor
@@ -191,7 +191,7 @@ def _restore_compile(model, compiled, saved_optimizer, custom):
 
 def _restore_optimizer(model, saved, custom):
     name = saved["class_name"]
-    cls = custom.get(name) or getattr(optim, name, None)
+    cls = custom.get(name) or getattr(optim, name, None) or getattr(optimizers, name, None)
     if not (isinstance(cls, type) and issubclass(cls, optim.Optimizer)):
         raise ValueError(f"load_model: unknown optimizer class {name!r}; pass "
                          f"custom_objects={{{name!r}: {name}}}")

@@ -292,6 +292,8 @@ def _build_metrics(state, y_true, output):
             loss = state.loss_spec if isinstance(state.loss_spec, str) else ""
             metric = _accuracy_for(loss, y_true, output)
             metric.name = spec
+        elif isinstance(spec, str) and spec.lower() in keras_names.LOSSES:
+            metric = keras_names.loss_metric(spec)
         elif isinstance(spec, str):
             metric = M.get(spec)
         else:
