@@ -97,11 +97,12 @@ def test_walk_finds_private_ops():
 
 
 # Public functions that return no gradient (comparisons, indices, truth tests) or make tensors
-NON_DIFFERENTIABLE = {"argmax", "argmin", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "as_tensor"}
+NON_DIFFERENTIABLE = {"argmax", "argmin", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "as_tensor",
+                      "nonzero", "argwhere", "tril_indices", "triu_indices"}
 TENSOR_METHODS_WITHOUT_GRADIENT = {
     "argmax", "argmin", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "numpy", "item", "tolist",
     "detach", "requires_grad_", "backward", "register_hook", "retain_grad", "size", "dim", "numel",
-    "long", "int", "bool",
+    "long", "int", "bool", "nonzero", "argwhere",
 }
 
 

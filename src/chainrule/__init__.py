@@ -32,6 +32,12 @@ from chainrule.functions import (  # the activations beyond relu, as torch.nn.fu
     celu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu, relu6,
     selu, silu, softmin, softshrink, softsign, tanhshrink, threshold,
 )
+from chainrule.functions import (  # indexing, gathering and shape
+    argwhere, diag, diag_embed, diagonal, gather, index_add, index_fill, index_select, masked_fill,
+    masked_select, meshgrid, movedim, moveaxis, narrow, nonzero, repeat_interleave, roll, rot90,
+    scatter, scatter_add, select, t, take, take_along_dim, trace, tril, tril_indices, triu,
+    triu_indices, unbind, unflatten,
+)
 from chainrule.gradcheck import GradcheckError, gradcheck
 from chainrule import optim  # noqa: F401  (optim knows tensors only; no cycle)
 from chainrule import data, datasets, metrics, utils
