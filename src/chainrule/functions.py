@@ -836,7 +836,8 @@ def narrow(input, dim, start, length):
     if not -size <= start <= size:
         raise IndexError(f"narrow: start {start} is out of range for dim {axis} of size {size} "
                          f"(tensor shape {x.shape})")
-    start %= builtins.max(size, 1)
+    if start < 0:
+        start += size
     if length < 0 or start + length > size:
         raise ValueError(f"narrow: start {start} and length {length} run past the end of dim {axis} "
                          f"of size {size} (tensor shape {x.shape})")
@@ -1001,10 +1002,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         counts = _repeat_counts(input, None, "repeat_interleave")
         return Tensor(xp.repeat(xp.arange(counts.size, dtype=counts.dtype), counts.reshape(-1)))
     x = as_tensor(input)
+    axis = normalize_dim(0 if dim is None else dim, x.ndim, "repeat_interleave")
     if dim is None or x.ndim == 0:
-        x, axis = reshape(x, -1), normalize_dim(0 if dim is None else dim, x.ndim, "repeat_interleave")
-    else:
-        axis = normalize_dim(dim, x.ndim, "repeat_interleave")
+        x = reshape(x, -1)
     counts = _repeat_counts(repeats, x.shape[axis], "repeat_interleave")
     positions = xp.repeat(xp.arange(x.shape[axis]), counts)
     if output_size is not None and output_size != positions.size:
