@@ -218,3 +218,12 @@ BAD_INPUT = [
 def test_bad_input_names_the_function_and_what_is_wrong(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_0d_inputs_as_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch is the reference for 0-d inputs")
+    x, t = cr.tensor(3.0), torch.tensor(3.0)
+    assert cr.movedim(x, 0, 0).tolist() == torch.movedim(t, 0, 0).tolist()
+    assert cr.index_select(x, 0, cr.tensor([0])).shape == tuple(torch.index_select(t, 0, torch.tensor([0])).shape)
+    with pytest.raises(IndexError, match="index_select: a 0-d input takes one index, got 2"):
+        cr.index_select(x, 0, cr.tensor([0, 0]))

@@ -862,6 +862,8 @@ def movedim(input, source, destination):
     if len(sources) != len(destinations):
         raise ValueError(f"movedim: source {source} and destination {destination} name different "
                          "numbers of dims")
+    if x.ndim == 0:
+        return x
     order = [d for d in range(x.ndim) if d not in sources]
     for to, origin in sorted(zip(destinations, sources)):
         order.insert(to, origin)
@@ -1273,7 +1275,9 @@ def index_select(input, dim, index):
     x = as_tensor(input)
     axis, index = _vector_index(index, x, dim, "index_select")
     if x.ndim == 0:
-        return reshape(x, ()) if index.size == 1 else apply(_index.GetItem(index), reshape(x, 1))
+        if index.size != 1:
+            raise IndexError(f"index_select: a 0-d input takes one index, got {index.size}")
+        return clone(x)
     return apply(_index.GetItem((slice(None),) * axis + (index,)), x)
 
 
