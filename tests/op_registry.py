@@ -1270,6 +1270,85 @@ case("flip", lambda x, **kw: cr.flip(x, kw["dims"]), lambda x, **kw: torch.flip(
      Sample(((2, 3, 4),), dict(dims=(0,))), Sample(((2, 3, 4),), dict(dims=(0, 2))),
      Sample(((2, 3, 4),), dict(dims=(-1,))), Sample(((5,),), dict(dims=(0,))))
 case("flip_method", lambda x: x.flip(1), lambda x: x.flip(1), ((2, 3),))
+case("movedim", lambda x, **kw: cr.movedim(x, **kw), lambda x, **kw: torch.movedim(x, **kw),
+     Sample(((2, 3, 4),), dict(source=0, destination=2)),
+     Sample(((2, 3, 4),), dict(source=(0, 1), destination=(2, 0))),
+     Sample(((2, 3, 4),), dict(source=(-1, 0), destination=(0, -1))),
+     Sample(((3,),), dict(source=0, destination=0)))
+case("moveaxis", lambda x: cr.moveaxis(x, 1, 0) + x.moveaxis(-1, 0) * x.movedim(0, 1),
+     lambda x: torch.moveaxis(x, 1, 0) + x.moveaxis(-1, 0) * x.movedim(0, 1), ((3, 3),))
+case("roll", lambda x, **kw: cr.roll(x, **kw), lambda x, **kw: torch.roll(x, **kw),
+     Sample(((3, 4),), dict(shifts=1)), Sample(((3, 4),), dict(shifts=(1, -2), dims=(0, 1))),
+     Sample(((3, 4),), dict(shifts=5, dims=1)), Sample(((2, 3, 4),), dict(shifts=(-1,), dims=(-1,))),
+     Sample(((3, 4),), dict(shifts=(1, 2), dims=(1, 1))), Sample(((0, 3),), dict(shifts=1, dims=1)))
+case("roll_method", lambda x: x.roll(-3), lambda x: x.roll(-3), ((2, 3),))
+case("rot90", lambda x, **kw: cr.rot90(x, **kw), lambda x, **kw: torch.rot90(x, **kw),
+     *[Sample(((3, 4),), dict(k=k)) for k in (0, 1, 2, 3, -1, 6)],
+     Sample(((3, 4),), dict(k=1, dims=(1, 0))), Sample(((2, 3, 4),), dict(k=3, dims=(2, 0))))
+case("rot90_method", lambda x: x.rot90(), lambda x: x.rot90(), ((2, 3),))
+TRIANGLE_SAMPLES = [Sample(((4, 4),)), Sample(((3, 5),), dict(diagonal=1)),
+Sample(((2, 3, 4),), dict(diagonal=-1)),
+                    Sample(((3, 4),), dict(diagonal=7)), Sample(((3, 4),), dict(diagonal=-5)),
+                    Sample(((0, 2),))]
+case("tril", lambda x, **kw: cr.tril(x, **kw), lambda x, **kw: torch.tril(x, **kw), *TRIANGLE_SAMPLES)
+case("triu", lambda x, **kw: cr.triu(x, **kw), lambda x, **kw: torch.triu(x, **kw), *TRIANGLE_SAMPLES)
+case("tril_triu_method", lambda x: x.tril(1) * x.triu(-1), lambda x: x.tril(1) * x.triu(-1), ((3, 4),))
+case("diag", lambda x, **kw: cr.diag(x, **kw), lambda x, **kw: torch.diag(x, **kw),
+     Sample(((3,),)), Sample(((3,),), dict(diagonal=1)), Sample(((3,),), dict(diagonal=-2)),
+     Sample(((3, 4),)), Sample(((3, 4),), dict(diagonal=-1)), Sample(((3, 4),), dict(diagonal=2)),
+     Sample(((3, 4),), dict(diagonal=5)), Sample(((0,),)))
+case("diag_method", lambda x: x.diag(1).diag(1), lambda x: x.diag(1).diag(1), ((3,),))
+case("diagonal", lambda x, **kw: cr.diagonal(x, **kw), lambda x, **kw: torch.diagonal(x, **kw),
+     Sample(((3, 4),)), Sample(((3, 4),), dict(offset=1)), Sample(((4, 3),), dict(offset=-2)),
+     Sample(((2, 3, 4),), dict(offset=-1, dim1=2, dim2=0)), Sample(((2, 3, 4),), dict(dim1=-1, dim2=1)),
+     Sample(((3, 4),), dict(offset=4)))
+case("diagonal_method", lambda x: x.diagonal(0, 1, 2), lambda x: x.diagonal(0, 1, 2), ((2, 3, 3),))
+case("diag_embed", lambda x, **kw: cr.diag_embed(x, **kw), lambda x, **kw: torch.diag_embed(x, **kw),
+     Sample(((3,),)), Sample(((2, 3),), dict(offset=1)), Sample(((2, 3),), dict(dim1=0, dim2=2)),
+     Sample(((2, 3),), dict(offset=-1, dim1=2, dim2=0)), Sample(((2, 0),)))
+case("diag_embed_method", lambda x: x.diag_embed(-1), lambda x: x.diag_embed(-1), ((2, 3),))
+case("trace", lambda x: cr.trace(x), lambda x: torch.trace(x), ((3, 3),), ((2, 4),), ((4, 2),))
+case("trace_method", lambda x: x.trace(), lambda x: x.trace(), ((3, 3),))
+REPEATS_3 = np.array([1, 0, 2])
+
+
+def _as_tensors(kw, make):
+    """Keyword arguments with their arrays (indices, masks, counts) made tensors by ``make``."""
+    return {k: make(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+
+
+def index_case(name, fn, torch_fn, *samples):
+    """A case whose array keywords are passed to each library as its own tensors."""
+    case(name, lambda *xs, **kw: fn(*xs, **_as_tensors(kw, cr.tensor)),
+         lambda *xs, **kw: torch_fn(*xs, **_as_tensors(kw, _t)), *samples)
+
+
+index_case("repeat_interleave", lambda x, **kw: cr.repeat_interleave(x, **kw),
+           lambda x, **kw: torch.repeat_interleave(x, **kw),
+           Sample(((3,),), dict(repeats=2)), Sample(((2, 3),), dict(repeats=2)),
+           Sample(((2, 3),), dict(repeats=REPEATS_3, dim=1)),
+           Sample(((2, 3),), dict(repeats=np.array([3]), dim=0)),
+           Sample(((2, 3),), dict(repeats=np.array(2), dim=-1, output_size=6)),
+           Sample(((),), dict(repeats=3)),
+           Sample(((2, 3),), dict(repeats=0, dim=0)))
+case("repeat_interleave_method", lambda x: x.repeat_interleave(cr.tensor(REPEATS_3), dim=0),
+     lambda x: x.repeat_interleave(_t(REPEATS_3), dim=0), ((3, 2),))
+case("meshgrid", lambda *xs, **kw: cr.meshgrid(*xs, **kw), lambda *xs, **kw: torch.meshgrid(*xs, **kw),
+     Sample(((3,), (4,)), dict(indexing="ij")), Sample(((3,), (4,)), dict(indexing="xy")),
+     Sample(((2,), (3,), (4,)), dict(indexing="xy")), Sample(((), (3,)), dict(indexing="ij")),
+     Sample(((3,),), dict(indexing="xy")), Sample(((0,), (2,)), dict(indexing="ij")))
+case("meshgrid_list", lambda a, b: cr.meshgrid([a, b]), lambda a, b: torch.meshgrid([a, b], indexing="ij"),
+     ((2,), (3,)))
+case("unflatten", lambda x, **kw: cr.unflatten(x, **kw), lambda x, **kw: torch.unflatten(x, **kw),
+     Sample(((2, 6),), dict(dim=1, sizes=(2, 3))), Sample(((2, 6),), dict(dim=-1, sizes=(3, -1))),
+     Sample(((6,),), dict(dim=0, sizes=(1, 6, 1))), Sample(((4, 3),), dict(dim=0, sizes=(4,))))
+case("unflatten_method", lambda x: x.unflatten(0, (2, 2)), lambda x: x.unflatten(0, (2, 2)), ((4, 3),))
+case("t", lambda x: cr.t(x), lambda x: torch.t(x), ((2, 3),), ((3,),), ((),), ((0, 2),))
+case("t_method", lambda x: x.t(), lambda x: x.t(), ((2, 3),))
+case("view_reshape_expand_as", lambda x: x.view_as(cr.zeros(3, 2)) + x.reshape_as(cr.zeros(3, 2)).contiguous()
+     + x[:1, :1].expand_as(cr.zeros(3, 2)),
+     lambda x: x.view_as(torch.zeros(3, 2)) + x.reshape_as(torch.zeros(3, 2)).contiguous()
+     + x[:1, :1].expand_as(torch.zeros(3, 2)), ((2, 3),))
 
 # --------------------------------------------------------------------------- indexing
 MASK_34 = np.array([[True, False, True, True], [False, False, False, False], [True, True, False, True]])
@@ -1318,6 +1397,107 @@ case("index_3d_0d_tensor_int", lambda x: x[cr.tensor(1), :, cr.tensor([3, 0])],
 case("index_3d_ellipsis_array", lambda x: x[..., [1, 1]], lambda x: x[..., _t([1, 1])], ((2, 3, 4),))
 case("index_0d_ellipsis", lambda x: x[...] * 2, lambda x: x[...] * 2, ((),))
 case("index_empty_result", lambda x: x[2:2], lambda x: x[2:2], ((3, 4),))
+
+# gather, scatter and friends: fixed index arrays (repeats where the gradient must add up)
+GATHER_DIM0 = np.array([[0, 2, 2, 1], [1, 1, 0, 0]])
+GATHER_DIM1 = np.array([[3, 3], [0, 1], [2, 2]])
+GATHER_3D = np.array([[[2, 0], [1, 1], [0, 0], [2, 2], [1, 0]]])     # longer than the dim it indexes
+SCATTER_DIM0 = np.array([[0, 2, 1, 2], [1, 0, 2, 0]])      # no repeat within a column: one value lands
+SCATTER_DIM1 = np.array([[4, 0, 2], [1, 3, 0]])
+
+
+index_case("gather", lambda x, **kw: cr.gather(x, **kw), lambda x, **kw: torch.gather(x, **kw),
+           Sample(((3, 4),), dict(dim=0, index=GATHER_DIM0)),
+           Sample(((3, 4),), dict(dim=1, index=GATHER_DIM1)),
+           Sample(((3, 4),), dict(dim=-1, index=GATHER_DIM1[:2, :1])),
+           Sample(((2, 3, 4),), dict(dim=1, index=GATHER_3D)),
+           Sample(((),), dict(dim=0, index=np.array(0))),
+           Sample(((3, 4),), dict(dim=0, index=np.zeros((0, 4), int))))
+case("gather_method", lambda x: x.gather(1, cr.tensor(GATHER_DIM1)), lambda x: x.gather(1, _t(GATHER_DIM1)),
+     ((3, 4),))
+# (a src larger than index is tested in test_indexing.py: torch's backward refuses it)
+index_case("scatter", lambda x, s, **kw: cr.scatter(x, src=s, **kw),
+           lambda x, s, **kw: torch.scatter(x, src=s, **kw),
+           Sample(((3, 4), (2, 4)), dict(dim=0, index=SCATTER_DIM0)),
+           Sample(((2, 5), (2, 3)), dict(dim=1, index=SCATTER_DIM1)),
+           Sample(((2, 5), (1, 3)), dict(dim=-1, index=SCATTER_DIM1[:1])))
+case("scatter_value",
+     lambda x: cr.scatter(x, 0, cr.tensor(SCATTER_DIM0), 1.5) + cr.scatter(x, 1, SCATTER_DIM0, value=-2),
+     lambda x: torch.scatter(x, 0, _t(SCATTER_DIM0), 1.5) + torch.scatter(x, 1, _t(SCATTER_DIM0), value=-2),
+     ((3, 4),))
+case("scatter_method", lambda x, s: x.scatter(1, cr.tensor(SCATTER_DIM1), s),
+     lambda x, s: x.scatter(1, _t(SCATTER_DIM1), s), ((2, 5), (2, 3)))
+index_case("scatter_add", lambda x, s, **kw: cr.scatter_add(x, src=s, **kw),
+           lambda x, s, **kw: torch.scatter_add(x, src=s, **kw),
+           Sample(((3, 4), (2, 4)), dict(dim=0, index=GATHER_DIM0)),
+           Sample(((3, 4), (3, 2)), dict(dim=1, index=GATHER_DIM1)),
+           Sample(((2, 3, 4), (1, 5, 2)), dict(dim=1, index=GATHER_3D)))
+case("scatter_add_method", lambda x, s: x.scatter_add(0, cr.tensor(GATHER_DIM0), s),
+     lambda x, s: x.scatter_add(0, _t(GATHER_DIM0), s), ((3, 4), (2, 4)))
+index_case("index_select", lambda x, **kw: cr.index_select(x, **kw),
+           lambda x, **kw: torch.index_select(x, **kw),
+           Sample(((3, 4),), dict(dim=0, index=np.array([2, 0, 2]))),
+           Sample(((3, 4),), dict(dim=1, index=np.array([3, 3, 1, 0, 0]))),
+           Sample(((2, 3, 4),), dict(dim=-2, index=np.array(1))),
+           Sample(((3, 4),), dict(dim=1, index=np.array([], dtype=np.int64))))
+case("index_select_method", lambda x: x.index_select(1, cr.tensor([1, 1])),
+     lambda x: x.index_select(1, _t([1, 1])), ((3, 4),))
+index_case("index_add", lambda x, s, **kw: cr.index_add(x, source=s, **kw),
+           lambda x, s, **kw: torch.index_add(x, source=s, **kw),
+           Sample(((3, 4), (3, 4)), dict(dim=0, index=np.array([2, 0, 2]))),
+           Sample(((3, 4), (3, 2)), dict(dim=1, index=np.array([1, 1]), alpha=2)),
+           Sample(((2, 3, 4), (2, 1, 4)), dict(dim=-2, index=np.array([0]), alpha=-1)))
+case("index_add_method", lambda x, s: x.index_add(0, cr.tensor([1, 1]), s, alpha=3),
+     lambda x, s: x.index_add(0, _t([1, 1]), s, alpha=3), ((3, 4), (2, 4)))
+# a value given as a 0-d tensor input (it gets the gradient of the filled elements)
+index_case("index_fill", lambda x, *v, **kw: cr.index_fill(x, value=v[0] if v else kw.pop("value"), **kw),
+           lambda x, *v, **kw: torch.index_fill(x, value=v[0] if v else kw.pop("value"), **kw),
+           Sample(((3, 4),), dict(dim=1, index=np.array([0, -1, 0]), value=-2.0)),
+           Sample(((3, 4), ()), dict(dim=0, index=np.array([2, 0]))),
+           Sample(((2, 3, 4),), dict(dim=-1, index=np.array(3), value=0.5)))
+case("index_fill_method", lambda x: x.index_fill(0, cr.tensor([1]), 7), lambda x: x.index_fill(0, _t([1]), 7),
+     ((3, 4),))
+index_case("masked_fill", lambda x, *v, **kw: cr.masked_fill(x, value=v[0] if v else kw.pop("value"), **kw),
+           lambda x, *v, **kw: torch.masked_fill(x, value=v[0] if v else kw.pop("value"), **kw),
+           Sample(((3, 4),), dict(mask=MASK_34, value=0.5)),
+           Sample(((3, 4),), dict(mask=MASK_3.reshape(3, 1), value=-1)),
+           Sample(((4,),), dict(mask=MASK_34, value=2.0)), Sample(((3, 4), ()), dict(mask=MASK_34)),
+           Sample(((3, 4), ()), dict(mask=MASK_3[:, None]), dtypes=(np.float32, np.float64)))
+case("masked_fill_method", lambda x: x.masked_fill(x > 0, 0.0), lambda x: x.masked_fill(x > 0, 0.0),
+     Sample(((3, 4),), domain=nonzero))
+index_case("masked_select", lambda x, **kw: cr.masked_select(x, **kw),
+           lambda x, **kw: torch.masked_select(x, **kw),
+           Sample(((3, 4),), dict(mask=MASK_34)), Sample(((4,),), dict(mask=MASK_34)),
+           Sample(((3, 1),), dict(mask=MASK_34[0])), Sample(((3, 4),), dict(mask=np.zeros((3, 4), bool))))
+case("masked_select_method", lambda x: x.masked_select(x > 0), lambda x: x.masked_select(x > 0),
+     Sample(((3, 4),), domain=nonzero))
+TAKE_INDEX = np.array([[0, 11], [-1, 5], [5, 5]])
+case("take", lambda x: cr.take(x, cr.tensor(TAKE_INDEX)), lambda x: torch.take(x, _t(TAKE_INDEX)),
+     ((3, 4),), ((12,),), ((2, 2, 3),))
+case("take_method", lambda x: x.take(cr.tensor(3)), lambda x: x.take(torch.tensor(3)), ((3, 4),))
+
+
+index_case("take_along_dim", lambda x, **kw: cr.take_along_dim(x, **kw),
+           lambda x, **kw: torch.take_along_dim(x, **kw),
+           Sample(((3, 4),), dict(indices=GATHER_DIM1, dim=1)),
+           Sample(((3, 4),), dict(indices=GATHER_DIM1[:1], dim=1)),
+           Sample(((1, 4),), dict(indices=GATHER_DIM1, dim=-1)),
+           Sample(((3, 4),), dict(indices=GATHER_DIM0, dim=0)),
+           Sample(((3, 4),), dict(indices=np.array([[0, 7, 7, 11]]))),
+           Sample(((2, 3, 1),), dict(indices=np.array([[[0, 2]], [[-1, 1]]]), dim=1)))
+case("take_along_dim_method", lambda x: x.take_along_dim(cr.tensor(GATHER_DIM0), 0),
+     lambda x: x.take_along_dim(_t(GATHER_DIM0), 0), ((3, 4),))
+case("select", lambda x, **kw: cr.select(x, **kw), lambda x, **kw: torch.select(x, **kw),
+     Sample(((3, 4),), dict(dim=1, index=-1)), Sample(((3, 4),), dict(dim=0, index=2)),
+     Sample(((2, 3, 4),), dict(dim=-2, index=0)))
+case("select_method", lambda x: x.select(0, 1), lambda x: x.select(0, 1), ((3, 4),))
+case("narrow", lambda x, **kw: cr.narrow(x, **kw), lambda x, **kw: torch.narrow(x, **kw),
+     Sample(((3, 4),), dict(dim=1, start=1, length=2)), Sample(((3, 4),), dict(dim=0, start=-2, length=2)),
+     Sample(((3, 4),), dict(dim=-1, start=4, length=0)), Sample(((2, 3, 4),), dict(dim=1, start=0, length=3)))
+case("narrow_method", lambda x: x.narrow(0, 1, 1), lambda x: x.narrow(0, 1, 1), ((3, 4),))
+case("unbind", lambda x, **kw: cr.unbind(x, **kw), lambda x, **kw: torch.unbind(x, **kw),
+     Sample(((3, 4),)), Sample(((3, 4),), dict(dim=-1)), Sample(((2, 1, 3),), dict(dim=1)))
+case("unbind_method", lambda x: x.unbind(1), lambda x: x.unbind(1), ((2, 3),))
 
 # --------------------------------------------------------------------------- softmax
 SOFTMAX_SAMPLES = [Sample(((2, 3, 4),), dict(dim=d)) for d in (0, 1, 2, -1)] + [

@@ -99,7 +99,8 @@ def test_walk_finds_private_ops():
 # Public functions that return no gradient (comparisons, indices, truth tests) or make tensors
 NON_DIFFERENTIABLE = {"argmax", "argmin", "any", "all", "eq", "ne", "lt", "le", "gt", "ge", "as_tensor",
                       "argsort", "unique", "unique_consecutive", "count_nonzero", "searchsorted",
-                      "bucketize", "bincount", "histc"}
+                      "bucketize", "bincount", "histc", "nonzero", "argwhere", "tril_indices",
+                      "triu_indices"}
 TRUTH_TESTS = {  # elementwise tests and bit operations: boolean or integer results (tests/test_math.py)
     "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isclose", "allclose", "equal",
     "logical_and", "logical_or", "logical_xor", "logical_not",
@@ -115,6 +116,8 @@ TENSOR_METHODS_WITHOUT_GRADIENT = {
     "is_contiguous", "is_floating_point", "element_size",
     # reductions without a gradient (tests/test_reductions.py)
     "argsort", "unique", "unique_consecutive", "count_nonzero", "bincount", "histc",
+    # index lists (tests/test_indexing.py)
+    "nonzero", "argwhere",
 } | TRUTH_TESTS
 
 

@@ -57,6 +57,12 @@ from chainrule.functions import (  # elementwise math and comparisons
     logical_or, logical_xor, nan_to_num, reciprocal, remainder, round, rsqrt, sgn, sign, sinc, sinh,
     square, tan, trunc, xlogy,
 )
+from chainrule.functions import (  # indexing, gathering and shape
+    argwhere, diag, diag_embed, diagonal, gather, index_add, index_fill, index_select, masked_fill,
+    masked_select, meshgrid, movedim, moveaxis, narrow, nonzero, repeat_interleave, roll, rot90,
+    scatter, scatter_add, select, t, take, take_along_dim, trace, tril, tril_indices, triu,
+    triu_indices, unbind, unflatten,
+)
 from chainrule.gradcheck import GradcheckError, gradcheck
 from chainrule import optim  # noqa: F401  (optim knows tensors only; no cycle)
 from chainrule import linalg  # noqa: F401  (torch.linalg's names)

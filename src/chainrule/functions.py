@@ -1568,6 +1568,272 @@ def flip(x, *dims):
     return apply(_shape.Flip(axes), x)
 
 
+def _dim_tuple(dims, ndim, op):
+    """``dims`` (an int, tuple or list) as a tuple of non-negative dims, in the order given."""
+    axes = tuple(normalize_dim(d, ndim, op) for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: {dims} names the same dim twice")
+    return axes
+
+
+def narrow(input, dim, start, length):
+    """The ``length`` elements along ``dim`` from ``start`` (negative counts from the end).
+
+    >>> chainrule.narrow(chainrule.arange(5), 0, -3, 2).tolist()
+    [2, 3]
+    """
+    x = as_tensor(input)
+    if x.ndim == 0:
+        raise ValueError("narrow: a 0-d tensor has no dim to narrow")
+    axis = normalize_dim(dim, x.ndim, "narrow")
+    size, start, length = x.shape[axis], operator.index(start), operator.index(length)
+    if not -size <= start <= size:
+        raise IndexError(f"narrow: start {start} is out of range for dim {axis} of size {size} "
+                         f"(tensor shape {x.shape})")
+    if start < 0:
+        start += size
+    if length < 0 or start + length > size:
+        raise ValueError(f"narrow: start {start} and length {length} run past the end of dim {axis} "
+                         f"of size {size} (tensor shape {x.shape})")
+    return _narrow(x, axis, start, start + length)
+
+
+def unbind(input, dim=0):
+    """The slices along ``dim``, each without that dim, as a tuple."""
+    x = as_tensor(input)
+    if x.ndim == 0:
+        raise ValueError("unbind: a 0-d tensor has no dim to unbind")
+    axis = normalize_dim(dim, x.ndim, "unbind")
+    lead = (slice(None),) * axis
+    return tuple(apply(_index.GetItem(lead + (i,)), x) for i in range(x.shape[axis]))
+
+
+def movedim(input, source, destination):
+    """Move dims ``source`` (an int or a tuple) to positions ``destination``; the rest keep their order."""
+    x = as_tensor(input)
+    sources = _dim_tuple(source, x.ndim, "movedim")
+    destinations = _dim_tuple(destination, x.ndim, "movedim")
+    if len(sources) != len(destinations):
+        raise ValueError(f"movedim: source {source} and destination {destination} name different "
+                         "numbers of dims")
+    if x.ndim == 0:
+        return x
+    order = [d for d in range(x.ndim) if d not in sources]
+    for to, origin in sorted(zip(destinations, sources)):
+        order.insert(to, origin)
+    return permute(x, order)
+
+
+moveaxis = movedim
+
+
+def roll(input, shifts, dims=None):
+    """Shift elements cyclically by ``shifts`` along ``dims`` (over the flattened tensor when None).
+
+    >>> chainrule.roll(chainrule.arange(5), 2).tolist()
+    [3, 4, 0, 1, 2]
+    """
+    x = as_tensor(input)
+    shifts = _sizes((shifts,) if isinstance(shifts, numbers.Integral) else shifts, "roll")
+    if dims is None:
+        if len(shifts) != 1:
+            raise ValueError(f"roll: {len(shifts)} shifts {shifts} need as many dims, got dims=None")
+        return apply(_shape.Roll(shifts[0], None), x)
+    axes = tuple(normalize_dim(d, x.ndim, "roll")
+                 for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))
+    if len(axes) != len(shifts):
+        raise ValueError(f"roll: {len(shifts)} shifts {shifts} for {len(axes)} dims {dims}")
+    return apply(_shape.Roll(shifts, axes), x)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotate by 90° ``k`` times in the plane of ``dims``, from the first dim towards the second."""
+    x = as_tensor(input)
+    if len(dims) != 2:
+        raise ValueError(f"rot90: dims must name two dims, got {tuple(dims)}")
+    if x.ndim < 2:
+        raise ValueError(f"rot90: needs a tensor with at least 2 dims, got shape {x.shape}")
+    a, b = _dim_tuple(dims, x.ndim, "rot90")
+    k = operator.index(k) % 4
+    if k == 0:
+        return clone(x)
+    if k == 2:
+        return flip(x, a, b)
+    return transpose(flip(x, b if k == 1 else a), a, b)
+
+
+def _triangle(op, x, diagonal, lower):
+    x = as_tensor(x)
+    if x.ndim < 2:
+        raise ValueError(f"{op}: needs matrices (at least 2 dims), got shape {x.shape}")
+    diagonal = operator.index(diagonal)
+    below = xp.tri(*x.shape[-2:], k=diagonal if lower else diagonal - 1, dtype=bool)
+    return where(below if lower else ~below, x, Tensor(xp.zeros((), dtype=x.dtype)))
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of the matrices in the last two dims (on and below diagonal
+    ``diagonal``); the rest 0, and no gradient flows there."""
+    return _triangle("tril", input, diagonal, lower=True)
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of the matrices in the last two dims (on and above diagonal
+    ``diagonal``); the rest 0, and no gradient flows there."""
+    return _triangle("triu", input, diagonal, lower=False)
+
+
+def _two_dims(ndim, dim1, dim2, op):
+    a, b = normalize_dim(dim1, ndim, op), normalize_dim(dim2, ndim, op)
+    if a == b:
+        raise ValueError(f"{op}: dim1 and dim2 both name dim {a}")
+    return a, b
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal ``offset`` (above the main one when positive) of the matrices in dims
+    ``dim1``, ``dim2``, as a new last dim."""
+    x = as_tensor(input)
+    if x.ndim < 2:
+        raise ValueError(f"diagonal: needs at least 2 dims, got shape {x.shape}")
+    return apply(_shape.Diagonal(operator.index(offset), _two_dims(x.ndim, dim1, dim2, "diagonal")), x)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Matrices (in dims ``dim1``, ``dim2`` of the result) whose diagonal ``offset`` holds the
+    last dim of ``input``, zeros elsewhere: the inverse of ``diagonal``."""
+    x = as_tensor(input)
+    if x.ndim == 0:
+        raise ValueError("diag_embed: needs at least 1 dim, got a 0-d tensor")
+    offset = operator.index(offset)
+    axes = _two_dims(x.ndim + 1, dim1, dim2, "diag_embed")
+    shape = list(x.shape[:-1])
+    for axis in sorted(axes):
+        shape.insert(axis, x.shape[-1] + builtins.abs(offset))
+    return apply(_shape.DiagEmbed(offset, axes, tuple(shape)), x)
+
+
+def diag(input, diagonal=0):
+    """A 1-D input: the square matrix with it on diagonal ``diagonal``.  A 2-D input: that diagonal."""
+    x = as_tensor(input)
+    if x.ndim == 1:
+        return diag_embed(x, diagonal, 0, 1)
+    if x.ndim == 2:
+        return apply(_shape.Diagonal(operator.index(diagonal), (0, 1)), x)
+    raise ValueError(f"diag: expected a 1-D or 2-D tensor, got shape {x.shape}")
+
+
+def trace(input):
+    """The sum of the main diagonal of a matrix."""
+    x = as_tensor(input)
+    if x.ndim != 2:
+        raise ValueError(f"trace: expected a matrix (2 dims), got shape {x.shape}")
+    return sum(apply(_shape.Diagonal(0, (0, 1)), x))
+
+
+def _repeat_counts(repeats, size, op):
+    counts = repeats.data if isinstance(repeats, Tensor) else xp.asarray(repeats)
+    if counts.dtype.kind not in "iu" or counts.ndim > 1:
+        raise TypeError(f"{op}: repeats must be an int or a 0-d or 1-d integer tensor, got "
+                        f"shape {counts.shape} and dtype {counts.dtype}")
+    if counts.size == 1 and size is not None:
+        counts = xp.full(size, counts.reshape(()), dtype=counts.dtype)
+    elif size is not None and counts.shape != (size,):
+        raise ValueError(f"{op}: {counts.size} repeat counts for a dim of size {size}")
+    if counts.size and counts.min() < 0:
+        raise ValueError(f"{op}: repeat counts must be non-negative, got {counts.min()}")
+    return counts
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each element (or each slice along ``dim``) repeated in place: [a, b] -> [a, a, b, b].
+
+    ``repeats``: an int, or one count per element along ``dim``; with dim=None the input is
+    flattened.  Given only an integer tensor of counts, it returns the indices that many times.
+
+    >>> chainrule.repeat_interleave(chainrule.tensor([1, 2]), 2).tolist()
+    [1, 1, 2, 2]
+    """
+    if repeats is None:
+        counts = _repeat_counts(input, None, "repeat_interleave")
+        return Tensor(xp.repeat(xp.arange(counts.size, dtype=counts.dtype), counts.reshape(-1)))
+    x = as_tensor(input)
+    axis = normalize_dim(0 if dim is None else dim, x.ndim, "repeat_interleave")
+    if dim is None or x.ndim == 0:
+        x = reshape(x, -1)
+    counts = _repeat_counts(repeats, x.shape[axis], "repeat_interleave")
+    positions = xp.repeat(xp.arange(x.shape[axis]), counts)
+    if output_size is not None and output_size != positions.size:
+        raise ValueError(f"repeat_interleave: output_size {output_size} but the repeats give "
+                         f"{positions.size}")
+    return apply(_index.GetItem((slice(None),) * axis + (positions,)), x)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids: output i holds tensor i's values along its own dim, repeated along the
+    others.  ``indexing='ij'`` (default): dims in the order of the tensors; 'xy': the first two swapped."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in (None, "ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    if not tensors:
+        raise ValueError("meshgrid: expected at least one tensor")
+    tensors = [as_tensor(t, "meshgrid") for t in tensors]
+    for i, t in enumerate(tensors):
+        if t.ndim > 1 or t.dtype != tensors[0].dtype:
+            raise ValueError(f"meshgrid: tensor {i} has shape {t.shape} and dtype {t.dtype}; all must "
+                             f"be 0-d or 1-d, of one dtype ({tensors[0].dtype})")
+    order = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) > 1:
+        order[:2] = [1, 0]
+    shape = tuple(tensors[i].numel() for i in order)
+    grids = []
+    for i, t in enumerate(tensors):
+        view = [1] * len(shape)
+        view[order.index(i)] = t.numel()
+        grids.append(broadcast_to(reshape(t, view), shape))
+    return tuple(grids)
+
+
+def _triangle_indices(op, select, row, col, offset, dtype):
+    row, col, offset = operator.index(row), operator.index(col), operator.index(offset)
+    if row < 0 or col < 0:
+        raise ValueError(f"{op}: row and col must be non-negative, got {row} and {col}")
+    rows, cols = select(row, offset, col)
+    return Tensor(xp.stack([rows, cols]).astype(xp.int64 if dtype is None else to_dtype(dtype, op)))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None):
+    """The (row, column) indices of the lower triangle of a row x col matrix, as a 2 x N tensor."""
+    return _triangle_indices("tril_indices", xp.tril_indices, row, col, offset, dtype)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None):
+    """The (row, column) indices of the upper triangle of a row x col matrix, as a 2 x N tensor."""
+    return _triangle_indices("triu_indices", xp.triu_indices, row, col, offset, dtype)
+
+
+def unflatten(input, dim, sizes):
+    """Split dim ``dim`` into several with ``sizes`` (one may be -1, inferred)."""
+    x = as_tensor(input)
+    axis = normalize_dim(dim, x.ndim, "unflatten")
+    sizes = _sizes(sizes, "unflatten")
+    known, size = math.prod(s for s in sizes if s != -1), x.shape[axis]
+    if not sizes or sizes.count(-1) > 1 or (size % known if -1 in sizes and known else size != known):
+        raise ValueError(f"unflatten: sizes {sizes} do not multiply to {size}, the size of dim "
+                         f"{axis} of a tensor of shape {x.shape}")
+    return reshape(x, x.shape[:axis] + sizes + x.shape[axis + 1:])
+
+
+def t(input):
+    """The transpose of a matrix; a 0-d or 1-d tensor is returned as it is."""
+    x = as_tensor(input)
+    if x.ndim > 2:
+        raise ValueError(f"t: expects a tensor with at most 2 dims, got shape {x.shape} "
+                         "(use transpose(x, dim0, dim1) or x.mT)")
+    return transpose(x, 0, 1) if x.ndim == 2 else x
+
+
 # --------------------------------------------------------------------------- indexing
 def array_index(index, shape, op):
     """``index`` with tensors replaced by arrays, and checked against ``shape``."""
@@ -1662,6 +1928,227 @@ def _split_integers(index):
             first.append(item)
             second.append(slice(None))
     return tuple(first), tuple(second)
+
+
+def _integer_index(index, op, name="index"):
+    """An index given as a tensor, array, list or int, as an integer array (it takes no gradient)."""
+    array = index.data if isinstance(index, Tensor) else xp.asarray(index)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{op}: {name} must hold integers, got dtype {array.dtype}")
+    return array
+
+
+def _in_range(index, size, axis, shape, op, negative=False):
+    """``index`` checked against dim ``axis`` (of ``size``); negative entries count from the end
+    where ``negative``, and are errors elsewhere, as in PyTorch."""
+    bad = (index < (-size if negative else 0)) | (index >= size)
+    if bad.any():
+        raise IndexError(f"{op}: index {index[bad].flat[0]} is out of range for dim {axis} of size "
+                         f"{size} (tensor shape {shape})")
+    return xp.where(index < 0, index + size, index) if negative else index
+
+
+def _vector_index(index, x, dim, op, negative=False):
+    """A 0-d or 1-d integer ``index`` into dim ``dim`` of ``x``: (axis, index as a checked 1-d array)."""
+    index = _integer_index(index, op)
+    if index.ndim > 1:
+        raise IndexError(f"{op}: index must be 0-d or 1-d, got shape {index.shape}")
+    axis = normalize_dim(dim, x.ndim, op)
+    size = x.shape[axis] if x.ndim else 1
+    return axis, _in_range(index.reshape(-1), size, axis, x.shape, op, negative)
+
+
+def _check_index_shape(op, axis, index_shape, **shapes):
+    """``index`` must have as many dims as each of ``shapes`` and be no larger than them (except
+    along ``axis`` where a name is 'input')."""
+    for name, shape in shapes.items():
+        if len(shape) != len(index_shape):
+            raise ValueError(f"{op}: index has shape {index_shape} but {name} has shape {shape}; "
+                             "they must have the same number of dims")
+        for d, (i, s) in enumerate(zip(index_shape, shape)):
+            if i > s and not (d == axis and name == "input"):
+                raise ValueError(f"{op}: index of shape {index_shape} is larger than {name} of shape "
+                                 f"{shape} in dim {d}")
+
+
+def gather(input, dim, index, *, sparse_grad=False):
+    """Values picked along ``dim``: out[i][j] = input[index[i][j]][j] for dim 0 (likewise for others).
+
+    ``index`` has input's number of dims and is no larger in the other dims; the gradient adds
+    up where an index repeats.
+
+    >>> chainrule.gather(chainrule.tensor([[1, 2], [3, 4]]), 1, chainrule.tensor([[0, 0], [1, 0]])).tolist()
+    [[1, 1], [4, 3]]
+    """
+    x = as_tensor(input)
+    index = _integer_index(index, "gather")
+    if x.ndim == 0 and index.ndim == 0:
+        return reshape(gather(reshape(x, 1), 0, index.reshape(1)), ())
+    axis = normalize_dim(dim, x.ndim, "gather")
+    _check_index_shape("gather", axis, index.shape, input=x.shape)
+    index = _in_range(index, x.shape[axis], axis, x.shape, "gather")
+    return apply(_index.Gather(index, axis), x)
+
+
+def _scatter_arguments(op, input, dim, index, src):
+    x, src = as_tensor(input), as_tensor(src, op)
+    index = _integer_index(index, op)
+    axis = normalize_dim(dim, x.ndim, op)
+    if src.dtype != x.dtype:
+        raise TypeError(f"{op}: src has dtype {src.dtype} but input has dtype {x.dtype}; they must match")
+    _check_index_shape(op, axis, index.shape, input=x.shape, src=src.shape)
+    return x, axis, _in_range(index, x.shape[axis], axis, x.shape, op), src
+
+
+def scatter(input, dim, index, src=None, value=None):
+    """A copy of ``input`` with ``src`` written where ``index`` points along ``dim``:
+    out[index[i][j]][j] = src[i][j] for dim 0.  ``src`` may be a number (or give ``value=``).
+
+    The overwritten elements of ``input`` get no gradient; ``src``'s gradient is the output's
+    gradient gathered back.  Where an index repeats, which src element lands is unspecified.
+    """
+    if (src is None) == (value is None):
+        raise TypeError("scatter: give either src (a tensor or a number) or value (a number)")
+    x = as_tensor(input)
+    if src is None or isinstance(src, numbers.Number):
+        index = _integer_index(index, "scatter")
+        src = Tensor(xp.full(index.shape, src if value is None else value).astype(x.dtype))
+    x, axis, index, src = _scatter_arguments("scatter", x, dim, index, src)
+    return apply(_index.Scatter(index, axis), x, src)
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of ``input`` with ``src`` added where ``index`` points along ``dim``:
+    out[index[i][j]][j] += src[i][j] for dim 0; repeated indices add up."""
+    x, axis, index, src = _scatter_arguments("scatter_add", input, dim, index, src)
+    return apply(_index.ScatterAdd(index, axis), x, src)
+
+
+def index_select(input, dim, index):
+    """The slices along ``dim`` named by the 0-d or 1-d ``index``, in its order (repeats allowed)."""
+    x = as_tensor(input)
+    axis, index = _vector_index(index, x, dim, "index_select")
+    if x.ndim == 0:
+        if index.size != 1:
+            raise IndexError(f"index_select: a 0-d input takes one index, got {index.size}")
+        return clone(x)
+    return apply(_index.GetItem((slice(None),) * axis + (index,)), x)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """A copy of ``input`` with alpha * source[..., i, ...] added to slice index[i] along ``dim``;
+    repeated indices add up."""
+    x, source = as_tensor(input), as_tensor(source, "index_add")
+    axis, index = _vector_index(index, x, dim, "index_add")
+    expected = x.shape[:axis] + (index.size,) + x.shape[axis + 1:]
+    if source.shape != expected:
+        raise ValueError(f"index_add: source has shape {source.shape}; for input of shape {x.shape} "
+                         f"and {index.size} indices along dim {axis} it must be {expected}")
+    if source.dtype != x.dtype:
+        raise TypeError(f"index_add: source has dtype {source.dtype} but input has dtype {x.dtype}")
+    if alpha != 1:
+        source = source * alpha
+    along = xp.broadcast_to(index.reshape([-1 if d == axis else 1 for d in range(x.ndim)]), expected)
+    return apply(_index.ScatterAdd(along, axis), x, source)
+
+
+def _fill(op, x, mask, value):
+    """``x`` with ``value`` (a number, or a 0-d tensor that then gets the gradient) where ``mask``."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise ValueError(f"{op}: value must be a number or a 0-d tensor, got shape {value.shape}")
+        value = astype(value, x.dtype)
+    elif isinstance(value, numbers.Number):
+        value = Tensor(xp.asarray(value).astype(x.dtype))
+    else:
+        raise TypeError(f"{op}: value must be a number or a 0-d tensor, got {type(value).__name__}")
+    return where(mask, value, x)
+
+
+def index_fill(input, dim, index, value):
+    """A copy of ``input`` with ``value`` in the slices along ``dim`` named by ``index``;
+    no gradient flows to the filled elements."""
+    x = as_tensor(input)
+    axis, index = _vector_index(index, x, dim, "index_fill", negative=True)
+    size = x.shape[axis] if x.ndim else 1
+    filled = xp.zeros(size, dtype=bool)
+    filled[index] = True
+    return _fill("index_fill", x, filled.reshape([size if d == axis else 1 for d in range(x.ndim)]), value)
+
+
+def _bool_mask(mask, x, op):
+    mask = mask.data if isinstance(mask, Tensor) else xp.asarray(mask)
+    if mask.dtype != xp.bool_:
+        raise TypeError(f"{op}: mask must be a boolean tensor, got dtype {mask.dtype}")
+    return mask, _check_broadcast(op, x.shape, mask.shape)
+
+
+def masked_fill(input, mask, value):
+    """A copy of ``input`` with ``value`` where the boolean ``mask`` (broadcast) is True;
+    no gradient flows to the filled elements."""
+    x = as_tensor(input)
+    mask, _ = _bool_mask(mask, x, "masked_fill")
+    return _fill("masked_fill", x, mask, value)
+
+
+def masked_select(input, mask):
+    """The elements where the boolean ``mask`` is True (both broadcast), as a 1-d tensor."""
+    x = as_tensor(input)
+    mask, shape = _bool_mask(mask, x, "masked_select")
+    return apply(_index.GetItem(xp.broadcast_to(mask, shape)), broadcast_to(x, shape))
+
+
+def take(input, index):
+    """Elements of the flattened ``input`` at ``index`` (negative counts from the end), in index's shape."""
+    flat = reshape(as_tensor(input), -1)
+    index = _in_range(_integer_index(index, "take"), flat.shape[0], 0, flat.shape, "take", negative=True)
+    return apply(_index.GetItem(index), flat)
+
+
+def take_along_dim(input, indices, dim=None):
+    """``gather`` after broadcasting ``input`` and ``indices`` in every dim but ``dim``; over the
+    flattened tensors when dim is None.  Negative indices count from the end along a ``dim``
+    (not over the flattened tensor: PyTorch refuses them there)."""
+    x = as_tensor(input)
+    index = _integer_index(indices, "take_along_dim", "indices")
+    if dim is None:
+        x, index, axis = reshape(x, -1), index.reshape(-1), 0
+    else:
+        axis = normalize_dim(dim, x.ndim, "take_along_dim")
+        if index.ndim != x.ndim:
+            raise ValueError(f"take_along_dim: indices of shape {index.shape} and input of shape "
+                             f"{x.shape} must have the same number of dims")
+        rest = _check_broadcast("take_along_dim", x.shape[:axis] + (1,) + x.shape[axis + 1:],
+                                index.shape[:axis] + (1,) + index.shape[axis + 1:])
+        x = broadcast_to(x, rest[:axis] + x.shape[axis:axis + 1] + rest[axis + 1:])
+        index = xp.broadcast_to(index, rest[:axis] + index.shape[axis:axis + 1] + rest[axis + 1:])
+    index = _in_range(index, x.shape[axis], axis, x.shape, "take_along_dim", negative=dim is not None)
+    return apply(_index.Gather(index, axis), x)
+
+
+def nonzero(input, *, as_tuple=False):
+    """The indices of the non-zero elements: an (n, ndim) int64 tensor, or with ``as_tuple``
+    one 1-d tensor per dim. No gradient."""
+    x = as_tensor(input)
+    if as_tuple:
+        return tuple(Tensor(i.astype(xp.int64)) for i in xp.nonzero(x.data.reshape(x.shape or (1,))))
+    return Tensor(xp.argwhere(x.data).astype(xp.int64))
+
+
+def argwhere(input):
+    """The indices of the non-zero elements, as an (n, ndim) int64 tensor. No gradient."""
+    return nonzero(input)
+
+
+def select(input, dim, index):
+    """The slice at ``index`` along ``dim`` (negative counts from the end), without that dim."""
+    x = as_tensor(input)
+    if x.ndim == 0:
+        raise IndexError("select: a 0-d tensor has no dim to select from")
+    axis = normalize_dim(dim, x.ndim, "select")
+    index = int(_in_range(xp.asarray(operator.index(index)), x.shape[axis], axis, x.shape, "select",
+                          negative=True))
+    return apply(_index.GetItem((slice(None),) * axis + (index,)), x)
 
 
 # --------------------------------------------------------------------------- linear algebra

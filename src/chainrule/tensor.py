@@ -1170,6 +1170,101 @@ class Tensor:
     def flip(self, *dims):
         return _F.flip(self, *dims)
 
+    def gather(self, dim, index, *, sparse_grad=False):
+        return _F.gather(self, dim, index)
+
+    def scatter(self, dim, index, src=None, value=None):
+        return _F.scatter(self, dim, index, src, value)
+
+    def scatter_add(self, dim, index, src):
+        return _F.scatter_add(self, dim, index, src)
+
+    def index_select(self, dim, index):
+        return _F.index_select(self, dim, index)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        return _F.index_add(self, dim, index, source, alpha=alpha)
+
+    def index_fill(self, dim, index, value):
+        return _F.index_fill(self, dim, index, value)
+
+    def masked_fill(self, mask, value):
+        return _F.masked_fill(self, mask, value)
+
+    def masked_select(self, mask):
+        return _F.masked_select(self, mask)
+
+    def take(self, index):
+        return _F.take(self, index)
+
+    def take_along_dim(self, indices, dim=None):
+        return _F.take_along_dim(self, indices, dim)
+
+    def nonzero(self, *, as_tuple=False):
+        return _F.nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self):
+        return _F.nonzero(self)
+
+    def narrow(self, dim, start, length):
+        return _F.narrow(self, dim, start, length)
+
+    def select(self, dim, index):
+        return _F.select(self, dim, index)
+
+    def unbind(self, dim=0):
+        return _F.unbind(self, dim)
+
+    def movedim(self, source, destination):
+        return _F.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def roll(self, shifts, dims=None):
+        return _F.roll(self, shifts, dims)
+
+    def rot90(self, k=1, dims=(0, 1)):
+        return _F.rot90(self, k, dims)
+
+    def tril(self, diagonal=0):
+        return _F.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return _F.triu(self, diagonal)
+
+    def diag(self, diagonal=0):
+        return _F.diag(self, diagonal)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return _F.diagonal(self, offset, dim1, dim2)
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        return _F.diag_embed(self, offset, dim1, dim2)
+
+    def trace(self):
+        return _F.trace(self)
+
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        return _F.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def unflatten(self, dim, sizes):
+        return _F.unflatten(self, dim, sizes)
+
+    def view_as(self, other):
+        return _F.reshape(self, other.shape)
+
+    reshape_as = view_as
+
+    def expand_as(self, other):
+        return _F.expand(self, other.shape)
+
+    def t(self):
+        return _F.t(self)
+
+    def contiguous(self, memory_format=None):
+        """This tensor itself: a NumPy array's layout never needs fixing before an op."""
+        return self
+
     def softmax(self, dim):
         return _F.softmax(self, dim)
 

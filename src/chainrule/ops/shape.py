@@ -143,3 +143,60 @@ class Flip(Op):
 
     def backward(self, g):
         return xp.flip(g, axis=self.axes)
+
+
+class Roll(Op):
+    """y = x shifted cyclically by ``shifts`` along ``axes`` (the flattened x when None);
+    dx = g shifted back"""
+
+    def __init__(self, shifts, axes):
+        self.shifts, self.axes = shifts, axes
+
+    def forward(self, x):
+        return xp.roll(x, self.shifts, self.axes)
+
+    def backward(self, g):
+        back = -self.shifts if self.axes is None else tuple(-s for s in self.shifts)
+        return xp.roll(g, back, self.axes)
+
+
+def diagonal_positions(offset, length):
+    """Row and column indices of the ``length`` elements of a matrix's diagonal ``offset``
+    (above the main diagonal when positive, below when negative)."""
+    steps = xp.arange(length)
+    return steps + max(-offset, 0), steps + max(offset, 0)
+
+
+class Diagonal(Op):
+    """y[..., i] = x[..., r_i, ..., c_i, ...]: the diagonal ``offset`` of the matrices in
+    ``axes`` of x, as a new last dim;  dx = zeros with g written back onto that diagonal"""
+
+    def __init__(self, offset, axes):
+        self.offset, self.axes = offset, axes
+
+    def forward(self, x):
+        self.shape = x.shape
+        return xp.diagonal(x, self.offset, *self.axes).copy()
+
+    def backward(self, g):
+        gx = xp.zeros(self.shape, dtype=g.dtype)
+        rows, cols = diagonal_positions(self.offset, g.shape[-1])
+        xp.moveaxis(gx, self.axes, (-2, -1))[..., rows, cols] = g
+        return gx
+
+
+class DiagEmbed(Op):
+    """y = zeros with x's last dim written onto the diagonal ``offset`` of the matrices in
+    ``axes`` of y (``shape``);  dx = that diagonal of g (the adjoint of Diagonal)"""
+
+    def __init__(self, offset, axes, shape):
+        self.offset, self.axes, self.shape = offset, axes, shape
+
+    def forward(self, x):
+        y = xp.zeros(self.shape, dtype=x.dtype)
+        rows, cols = diagonal_positions(self.offset, x.shape[-1])
+        xp.moveaxis(y, self.axes, (-2, -1))[..., rows, cols] = x
+        return y
+
+    def backward(self, g):
+        return xp.diagonal(g, self.offset, *self.axes).copy()
