@@ -118,7 +118,9 @@ INTEGER_DIVERGENCES = {
 
 
 def _integer_arrays(sample_id, sample):
-    return [np.round(2 * a).astype(np.int64) for a in make_arrays(sample, sample_id)]
+    # integers have no NaN or infinity: the float samples' NaN/inf entries become 0
+    return [np.round(2 * np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)).astype(np.int64)
+            for a in make_arrays(sample, sample_id)]
 
 
 def _torch_integer_outputs(sample_id, op_case, sample):

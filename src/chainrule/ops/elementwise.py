@@ -553,5 +553,6 @@ class Xlogy(Op):
         if need_x:
             gx = unbroadcast(xp.where((x == 0) & (y <= 0), 0, xlogy(g, y)), x.shape)
         if need_y:
-            gy = unbroadcast(g * x / y, y.shape)
+            with xp.errstate(divide="ignore", invalid="ignore"):  # x / 0: inf or NaN, as PyTorch
+                gy = unbroadcast(g * x / y, y.shape)
         return gx, gy
