@@ -319,3 +319,15 @@ def test_subclassed_model_without_call_or_a_file_format_says_so(tmp_path):
     model(np.zeros((1, 2)))
     with pytest.raises(models.UndescribableModelError, match="XorModel"):
         model.save(tmp_path / "x.safetensors")
+
+
+def test_several_outputs_predict_as_a_list_and_training_them_says_it_is_unsupported():
+    inputs = layers.Input((3,))
+    hidden = layers.Dense(4)(inputs)
+    model = models.Model(inputs, [layers.Dense(1)(hidden), layers.Dense(2)(hidden)])
+    x = _rng(0).standard_normal((70, 3)).astype(np.float32)
+    first, second = model.predict(x, batch_size=32, verbose=0)
+    assert first.shape == (70, 1) and second.shape == (70, 2)
+    np.testing.assert_allclose(second, model(x)[1].numpy(), rtol=1e-6)
+    with pytest.raises(NotImplementedError, match="several outputs.*2 output"):
+        model.compile("adam", ["mse", "mse"])

@@ -31,6 +31,12 @@ def compile(model, optimizer="rmsprop", loss=None, metrics=None, **ignored):
         raise ValueError("compile: a loss is required (e.g. loss='sparse_categorical_crossentropy')")
     if isinstance(metrics, (str, dict)) or callable(metrics):
         metrics = [metrics]
+    if len(getattr(model, "outputs", None) or ()) > 1 or isinstance(loss, (list, dict)):
+        raise NotImplementedError(
+            f"compile: training a model with several outputs (or a list/dict of losses) is not "
+            f"supported yet; {type(model).__name__} {getattr(model, 'name', '')!r} has "
+            f"{len(getattr(model, 'outputs', None) or ()) or 1} output(s): train a model per "
+            f"output, or concatenate the outputs into one")
     state = CompiledState(optimizer, loss, metrics)
     model._compiled = state
     model.optimizer = None
@@ -512,7 +518,8 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose="auto", return_dict
 
 
 def predict(model, x, batch_size=None, verbose="auto", **ignored):
-    """The model's outputs for ``x``, batch by batch, in evaluation mode, as one array."""
+    """The model's outputs for ``x``, batch by batch, in evaluation mode, as one array (a list
+    of arrays for a model with several outputs)."""
     batches = _batches(_as_inputs(model, x, "predict") if _is_array_like(x) else x,
                        None, batch_size, False, what="predict")
     was_training = model.training
@@ -521,7 +528,13 @@ def predict(model, x, batch_size=None, verbose="auto", **ignored):
     try:
         with no_grad():
             for xb, _, _ in batches:
-                outputs.append(model(_model_input(xb)).data)
+                result = model(_model_input(xb))
+                outputs.append([r.data for r in result] if isinstance(result, (list, tuple))
+                               else result.data)
     finally:
         model.train(was_training)
-    return xp.concatenate(outputs) if outputs else xp.zeros((0,), xp.float32)
+    if not outputs:
+        return xp.zeros((0,), xp.float32)
+    if isinstance(outputs[0], list):
+        return [xp.concatenate(parts) for parts in zip(*outputs)]
+    return xp.concatenate(outputs)
