@@ -37,3 +37,11 @@ def test_sequence_classification_learns_balanced_brackets(capsys):
                                                      "--epochs", "3", "--verbose", "0"])
     assert result["test_accuracy"] > 0.9
     assert "test accuracy" in capsys.readouterr().out
+
+
+def test_keras_functional_two_input_model_learns(capsys):
+    result = run_main("keras_functional.py", ["--epochs", "12", "--train-size", "800",
+                                              "--verbose", "0"])
+    assert result["test_accuracy"] > 0.85
+    out = capsys.readouterr().out
+    assert 'Model: "review_model"' in out and "test accuracy" in out

@@ -71,6 +71,7 @@ from chainrule.io import load, save
 from chainrule import activations, initializers, layers, models, regularizers  # Keras's names
 from chainrule import callbacks, optimizers  # noqa: F401  (Keras's import paths)
 from chainrule.layers import Input
+from chainrule.models import Model  # Keras's functional API and subclassing
 
 __version__ = "0.1.0"
 

@@ -27,6 +27,11 @@ from chainrule.layers.regularization import GaussianNoise, SpatialDropout1D, Spa
 from chainrule.layers.reshaping import (Cropping2D, Permute, RepeatVector, Reshape, UpSampling2D,
                                         ZeroPadding2D)
 from chainrule.layers.wrappers import Bidirectional, TimeDistributed
+# functional API: merge layers and their lowercase forms, symbolic tensors
+from chainrule.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
+                                      Subtract, add, average, concatenate, dot, maximum,
+                                      minimum, multiply, subtract)
+from chainrule.layers.symbolic import KerasTensor
 
 __all__ = ["Activation", "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D",
            "BatchNormalization", "Bidirectional", "Conv1D", "Conv2D", "Conv2DTranspose",
@@ -39,3 +44,6 @@ __all__ = ["Activation", "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "A
            "ReLU", "RepeatVector", "Rescaling", "Reshape", "SimpleRNN", "Softmax",
            "SpatialDropout1D", "SpatialDropout2D", "TimeDistributed", "UpSampling2D",
            "ZeroPadding2D"]
+__all__ += ["Add", "Average", "Concatenate", "Dot", "KerasTensor", "Maximum", "Minimum",
+            "Multiply", "Subtract", "add", "average", "concatenate", "dot", "maximum", "minimum",
+            "multiply", "subtract"]

@@ -8,9 +8,11 @@ Sequential declares ``input_shape=`` (or an ``Input`` comes first), the Sequenti
 every layer at once, so ``summary()`` and ``compile()`` work before ``fit``.
 """
 import collections
+import inspect
 import re
 
 from chainrule import initializers, regularizers
+from chainrule.layers import symbolic
 from chainrule.nn.module import Module
 from chainrule.nn.parameter import Parameter
 from chainrule.tensor import DEFAULT_FLOAT, Tensor, as_array, to_dtype
@@ -49,6 +51,11 @@ def _shape_argument(value, what, where):
 def known_shape(shape):
     """``shape`` if every size is known, else None (a model cannot be built from it up front)."""
     return shape if shape is not None and all(size is not None for size in shape) else None
+
+
+def _takes_training(cls):
+    """True when ``cls.forward`` has a ``training`` argument of its own (recurrent layers)."""
+    return "training" in inspect.signature(cls.forward).parameters
 
 
 class Layer(Module):
@@ -133,7 +140,21 @@ class Layer(Module):
         return x
 
     def __call__(self, x, *args, **kwargs):
-        return super().__call__(self._prepare(x), *args, **kwargs)
+        if symbolic.is_symbolic(x):   # functional API: record the call, touch no data
+            return symbolic.call_symbolic(self, x, args, kwargs)
+        training = kwargs.get("training")
+        if "training" in kwargs and not _takes_training(type(self)):
+            del kwargs["training"]
+        if training is None or bool(training) == self.training:
+            return super().__call__(self._prepare(x), *args, **kwargs)
+        # Keras's layer(x, training=True/False): this call only, in that mode
+        modes = [(module, module.training) for module in self.modules()]
+        self.train(bool(training))
+        try:
+            return super().__call__(self._prepare(x), *args, **kwargs)
+        finally:
+            for module, mode in modes:
+                object.__setattr__(module, "training", mode)
 
     # ----------------------------------------------------------------- training support
     def regularization_loss(self):

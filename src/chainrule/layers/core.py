@@ -1,8 +1,9 @@
-"""The core Keras layers: Dense, Activation, Dropout, Flatten, and the Input marker."""
+"""The core Keras layers: Dense, Activation, Dropout, Flatten, and Input (a symbolic tensor)."""
 import numbers
 
 from chainrule import activations, functions as F, initializers, regularizers
 from chainrule.layers.base import Layer, _shape_argument, known_shape, unique_name
+from chainrule.layers.symbolic import KerasTensor
 from chainrule.nn.dropout import dropout
 from chainrule.tensor import DEFAULT_FLOAT, to_dtype
 
@@ -174,12 +175,14 @@ class Flatten(Layer):
         return F.reshape(x, (x.shape[0], -1)) if x.ndim != 2 else x
 
 
-class Input:
-    """The shape of a model's inputs, without the batch axis: ``Input(shape=(784,))``.
+class Input(KerasTensor):
+    """A model input: ``Input(shape=(784,))`` is a symbolic tensor of shape ``(None, 784)``.
 
-    Not a layer: put it first in a Sequential (``Sequential([Input((784,)), Dense(10)])`` or
-    ``model.add(Input((784,)))``) so that the model is built as soon as its layers are
-    known.  ``shape`` is the Keras shape with the batch axis, ``(None, 784)``.
+    In the functional API, layers called on it build a graph that ``models.Model(inputs,
+    outputs)`` runs; first in a Sequential (``Sequential([Input((784,)), Dense(10)])``) it
+    gives the model its input shape, so that the model is built at once.  ``shape`` is one
+    sample's shape (None for a size known only from the data, as a sequence length);
+    ``dtype`` is that of the data (e.g. "int32" for token ids), float32 by default.
     """
 
     def __init__(self, shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
@@ -189,14 +192,22 @@ class Input:
             raise ValueError("Input: give shape=(...), the shape of one sample (without the "
                              "batch axis)")
         self.input_shape = _shape_argument(shape, "shape", "Input")
-        self.shape = (batch_size,) + self.input_shape
-        self.dtype = DEFAULT_FLOAT if dtype is None else to_dtype(dtype, "Input")
-        self.name = name if name is not None else unique_name("input_layer")
+        self.batch_size = batch_size
+        super().__init__((batch_size,) + self.input_shape,
+                         DEFAULT_FLOAT if dtype is None else to_dtype(dtype, "Input"),
+                         name if name is not None else unique_name("input_layer"))
 
     @property
     def _input_marker_shape(self):
         """What nn.Sequential reads: the sample shape, or None when a size is unknown."""
         return known_shape(self.input_shape)
+
+    def get_weights(self):
+        """An input has no weights (Keras's InputLayer in ``model.layers``)."""
+        return []
+
+    def count_params(self):
+        return 0
 
     def __repr__(self):
         return f"Input(shape={self.input_shape}, name={self.name!r})"

@@ -11,6 +11,7 @@ whole-model files with ``model.save(path)`` / ``load_model(path)``.
 from chainrule.nn.container import Sequential
 from chainrule.models.config import UndescribableModelError, model_from_config, model_to_config
 from chainrule.models.saving import load_model, save_model
+from chainrule.models.functional import Model  # functional API and subclassing
 
 __all__ = ["Sequential", "UndescribableModelError", "load_model", "model_from_config",
-           "model_to_config", "save_model"]
+           "model_to_config", "save_model", "Model"]

@@ -15,6 +15,7 @@ and saving it raises an error that says what to do instead.
 import collections
 
 from chainrule import layers as L, nn
+from chainrule.models.functional import Model, tensor_refs
 
 _SIMPLE = (type(None), bool, int, float, str)
 
@@ -143,6 +144,8 @@ _SAVE_INSTEAD = ("save its weights instead, chainrule.save(model.state_dict(), p
 
 def model_to_config(model):
     """The architecture of ``model`` (an ``nn.Sequential`` of describable layers) as plain data."""
+    if isinstance(model, Model) and model.is_graph:
+        return _functional_config(model)
     if type(model) is not nn.Sequential:
         raise UndescribableModelError(
             f"cannot describe a {type(model).__name__} in a model file: model files describe "
@@ -164,9 +167,80 @@ def _sequential_config(model, where):
                        "layers": entries}}
 
 
+def _functional_config(model):
+    """A functional model: its Inputs, its layers, and each layer call with the tensors it was
+    called on, as [layer or input name, call index, output index] (Keras's inbound nodes)."""
+    refs = tensor_refs(model)
+
+    def ref(t):
+        return list(refs[id(t)])
+
+    def refs_of(structure):
+        if isinstance(structure, dict):
+            return {key: ref(t) for key, t in structure.items()}
+        return ref(structure) if not isinstance(structure, (list, tuple)) else \
+            [ref(t) for t in structure]
+
+    inputs = [{"name": t.name, "shape": list(t.shape[1:]), "batch_size": t.shape[0],
+               "dtype": t.dtype.name} for t in model.inputs]
+    layers = []
+    for name, layer in model._modules.items():
+        entry = _layer_config(layer, name)
+        entry["name"] = name
+        layers.append(entry)
+    nodes = [{"layer": node.layer.name, "inbound": refs_of(node.inputs), "kwargs": node.kwargs}
+             for node in model._nodes]
+    outputs = [ref(t) for t in model.outputs]
+    return {"class_name": "Functional",
+            "config": {"name": model.name, "inputs": inputs, "input_kind": model._input_kind,
+                       "input_keys": model._input_keys, "layers": layers, "nodes": nodes,
+                       "outputs": outputs if model._output_kind == "list" else outputs[0]}}
+
+
+def _functional_from_config(config, custom, path):
+    """Replay the layer calls of ``_functional_config`` on new Inputs: the layers are built
+    as they are called, and the Model is made from the replayed tensors."""
+    tensors = {}
+    inputs = []
+    for spec in config["inputs"]:
+        tensor = L.Input(shape=tuple(spec["shape"]), batch_size=spec.get("batch_size"),
+                         dtype=spec["dtype"], name=spec["name"])
+        tensors[(spec["name"], 0)] = [tensor]
+        inputs.append(tensor)
+    layers = {entry["name"]: _from_entry(entry, custom, f"{path}.{entry['name']}")
+              for entry in config["layers"]}
+    calls = collections.Counter()
+
+    def tensor(ref):
+        name, call, index = ref
+        return tensors[(name, call)][index]
+
+    def resolve(structure):
+        if isinstance(structure, dict):
+            return {key: tensor(ref) for key, ref in structure.items()}
+        if structure and isinstance(structure[0], str):
+            return tensor(structure)
+        return [tensor(ref) for ref in structure]
+
+    for node in config["nodes"]:
+        name = node["layer"]
+        if name not in layers:
+            raise ValueError(f"model config: {path!r} calls layer {name!r}, which it does not "
+                             f"describe")
+        result = layers[name](resolve(node["inbound"]), **node.get("kwargs", {}))
+        tensors[(name, calls[name])] = result if isinstance(result, list) else [result]
+        calls[name] += 1
+    kind = config.get("input_kind", "list")
+    given = inputs[0] if kind == "single" else \
+        dict(zip(config["input_keys"], inputs)) if kind == "dict" else inputs
+    return Model(given, resolve(config["outputs"]), name=config.get("name"))
+
+
 def _layer_config(layer, path):
     if type(layer) is nn.Sequential:
         return _sequential_config(layer, path)
+    if isinstance(layer, Model):
+        return model_to_config(layer)
     if isinstance(layer, L.Layer):
         entry = {"module": "layers", "class_name": type(layer).__name__,
                  "config": layer.get_config()}
@@ -193,6 +267,8 @@ def _from_entry(entry, custom, path):
     if not isinstance(entry, dict) or "class_name" not in entry:
         raise ValueError(f"model config: entry {path!r} is not a layer description: {entry!r}")
     name, config = entry["class_name"], dict(entry.get("config") or {})
+    if name == "Functional" and entry.get("module") is None:
+        return _functional_from_config(config, custom, path)
     if name == "Sequential" and entry.get("module") is None:
         layers = collections.OrderedDict(
             (item.get("key", str(i)), _from_entry(item, custom, f"{path}.{i}"))

@@ -106,6 +106,17 @@ def _output_shapes(model, rows, input_shape):
     return shapes
 
 
+def footer_lines(model, width):
+    """The summary's closing lines: total, trainable and non-trainable parameter counts."""
+    trainable, trainable_bytes, frozen, frozen_bytes = _split_counts(model)
+    return ["=" * width,
+            f"Total params: {trainable + frozen:,} "
+            f"({_readable_bytes(trainable_bytes + frozen_bytes)})",
+            f"Trainable params: {trainable:,} ({_readable_bytes(trainable_bytes)})",
+            f"Non-trainable params: {frozen:,} ({_readable_bytes(frozen_bytes)})",
+            "_" * width]
+
+
 def summary_lines(model, line_length=None, input_shape=None):
     """The lines of ``model.summary()``."""
     rows = _rows(model)
@@ -125,16 +136,10 @@ def summary_lines(model, line_length=None, input_shape=None):
 
     name = model.__dict__.get("name")
     name = name if isinstance(name, str) else type(model).__name__.lower()
-    trainable, trainable_bytes, frozen, frozen_bytes = _split_counts(model)
     lines = [f'Model: "{name}"', "_" * total_width,
              line(("Layer (type)", "Output Shape", "Param #")), "=" * total_width]
     lines += [line(row) for row in table]
-    lines += ["=" * total_width,
-              f"Total params: {trainable + frozen:,} "
-              f"({_readable_bytes(trainable_bytes + frozen_bytes)})",
-              f"Trainable params: {trainable:,} ({_readable_bytes(trainable_bytes)})",
-              f"Non-trainable params: {frozen:,} ({_readable_bytes(frozen_bytes)})",
-              "_" * total_width]
+    lines += footer_lines(model, total_width)
     if any(getattr(m, "built", True) is False for _, m in rows):
         lines.insert(-1, "Some layers are unbuilt: give input_shape=... (or call the model on "
                          "data) to build them.")

@@ -31,6 +31,12 @@ def compile(model, optimizer="rmsprop", loss=None, metrics=None, **ignored):
         raise ValueError("compile: a loss is required (e.g. loss='sparse_categorical_crossentropy')")
     if isinstance(metrics, (str, dict)) or callable(metrics):
         metrics = [metrics]
+    if len(getattr(model, "outputs", None) or ()) > 1 or isinstance(loss, (list, dict)):
+        raise NotImplementedError(
+            f"compile: training a model with several outputs (or a list/dict of losses) is not "
+            f"supported yet; {type(model).__name__} {getattr(model, 'name', '')!r} has "
+            f"{len(getattr(model, 'outputs', None) or ()) or 1} output(s): train a model per "
+            f"output, or concatenate the outputs into one")
     state = CompiledState(optimizer, loss, metrics)
     model._compiled = state
     model.optimizer = None
@@ -61,7 +67,7 @@ def _build(model, x):
     model.eval()
     try:
         with no_grad():
-            model(Tensor(x[:1]))
+            model(_model_input(x[:1]))
     finally:
         for module, training in modes:
             object.__setattr__(module, "training", training)
@@ -77,7 +83,49 @@ def _require_compiled(model, what):
 # ---------------------------------------------------------------------------- data
 def _is_array_like(x):
     """Arrays, tensors and lists (of numbers) are data; Datasets and loaders yield batches."""
-    return isinstance(x, (xp.ndarray, Tensor, list, tuple)) or not hasattr(x, "__iter__")
+    return isinstance(x, (xp.ndarray, Tensor, list, tuple, dict, _InputList)) or \
+        not hasattr(x, "__iter__")
+
+
+class _InputList:
+    """The arrays of a model with several inputs (a list, or a dict keyed by input names),
+    sliced together by rows as one array would be."""
+
+    def __init__(self, arrays, keys=None):
+        self.arrays, self.keys = arrays, keys
+        lengths = {len(a) for a in arrays}
+        if len(lengths) > 1:
+            shapes = ", ".join(str(a.shape) for a in arrays)
+            raise ValueError(f"the model's inputs must have equal numbers of samples, got "
+                             f"arrays of shapes {shapes}")
+
+    def __len__(self):
+        return len(self.arrays[0])
+
+    def __getitem__(self, rows):
+        return _InputList([a[rows] for a in self.arrays], self.keys)
+
+    def tensors(self):
+        tensors = [Tensor(a) for a in self.arrays]
+        return tensors if self.keys is None else dict(zip(self.keys, tensors))
+
+
+def _as_inputs(model, x, what):
+    """One input array, or an _InputList for a model given several inputs (Keras: a list or
+    a dict of arrays)."""
+    if isinstance(x, _InputList):
+        return x
+    if isinstance(x, dict):
+        return _InputList([_as_input_array(a, what) for a in x.values()], list(x))
+    if isinstance(x, (list, tuple)) and getattr(model, "_takes_several_inputs", False) and \
+            (all(isinstance(a, (xp.ndarray, Tensor)) for a in x) or len(model.inputs) > 1):
+        return _InputList([_as_input_array(a, what) for a in x])
+    return _as_input_array(x, what)
+
+
+def _model_input(x):
+    """A batch as the model takes it: one Tensor, or a list/dict of them."""
+    return x.tensors() if isinstance(x, _InputList) else Tensor(x)
 
 
 def _as_input_array(x, what):
@@ -146,7 +194,8 @@ def _batches(x, y, batch_size, shuffle, weights=None, what="fit"):
     if isinstance(x, Dataset):
         return _LoaderBatches(DataLoader(x, batch_size=batch_size, shuffle=shuffle))
     if isinstance(x, DataLoader) or (hasattr(x, "__iter__") and hasattr(x, "__len__")
-                                     and not isinstance(x, (xp.ndarray, Tensor, list, tuple))):
+                                     and not isinstance(x, (xp.ndarray, Tensor, list, tuple,
+                                                            _InputList))):
         return _LoaderBatches(x)
     if y is not None and len(x) != len(y):
         raise ValueError(f"{what}: x has {len(x)} samples but y has {len(y)}; they must match")
@@ -224,7 +273,7 @@ def _forward_and_loss(model, state, x, y, weights, split, penalties, check=None)
 
     ``check``: (targets, what) to validate against the output's shape before the loss is taken.
     """
-    inputs = Tensor(x)
+    inputs = _model_input(x)
     output = head_output = None
     if split is not None:
         body, head = split
@@ -343,7 +392,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callba
     is_arrays = _is_array_like(x)
     weights = None
     if is_arrays:
-        x, y = _as_input_array(x, "fit"), _as_target_array(y, "fit") if y is not None else None
+        x, y = _as_inputs(model, x, "fit"), _as_target_array(y, "fit") if y is not None else None
         if y is None:
             raise ValueError("fit: targets y are required with array inputs")
         if len(x) != len(y):
@@ -429,7 +478,7 @@ def _sample_weights(y, class_weight, sample_weight):
 # ---------------------------------------------------------------------------- evaluate and predict
 def _evaluate_logs(model, state, data, batch_size, split, prefix=""):
     if isinstance(data, (tuple, list)):
-        vx, vy = _as_input_array(data[0], "evaluate"), _as_target_array(data[1], "evaluate")
+        vx, vy = _as_inputs(model, data[0], "evaluate"), _as_target_array(data[1], "evaluate")
         batches = _batches(vx, vy, batch_size, False, what="evaluate")
     else:
         vy = None
@@ -454,6 +503,8 @@ def _evaluate_logs(model, state, data, batch_size, split, prefix=""):
 def evaluate(model, x=None, y=None, batch_size=None, verbose="auto", return_dict=False, **ignored):
     """The loss (and metrics) on the given data: ``loss``, or ``[loss, *metrics]`` when metrics were compiled."""
     state = _require_compiled(model, "evaluate")
+    if y is not None:
+        x = _as_inputs(model, x, "evaluate")
     if y is not None and len(x) != len(y):
         raise ValueError(f"evaluate: x has {len(x)} samples but y has {len(y)}; they must match")
     data = (x, y) if y is not None else x
@@ -467,8 +518,9 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose="auto", return_dict
 
 
 def predict(model, x, batch_size=None, verbose="auto", **ignored):
-    """The model's outputs for ``x``, batch by batch, in evaluation mode, as one array."""
-    batches = _batches(_as_input_array(x, "predict") if _is_array_like(x) else x,
+    """The model's outputs for ``x``, batch by batch, in evaluation mode, as one array (a list
+    of arrays for a model with several outputs)."""
+    batches = _batches(_as_inputs(model, x, "predict") if _is_array_like(x) else x,
                        None, batch_size, False, what="predict")
     was_training = model.training
     model.eval()
@@ -476,7 +528,13 @@ def predict(model, x, batch_size=None, verbose="auto", **ignored):
     try:
         with no_grad():
             for xb, _, _ in batches:
-                outputs.append(model(Tensor(xb)).data)
+                result = model(_model_input(xb))
+                outputs.append([r.data for r in result] if isinstance(result, (list, tuple))
+                               else result.data)
     finally:
         model.train(was_training)
-    return xp.concatenate(outputs) if outputs else xp.zeros((0,), xp.float32)
+    if not outputs:
+        return xp.zeros((0,), xp.float32)
+    if isinstance(outputs[0], list):
+        return [xp.concatenate(parts) for parts in zip(*outputs)]
+    return xp.concatenate(outputs)
