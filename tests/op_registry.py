@@ -1883,3 +1883,30 @@ case("same_tensor_maximum", lambda x: cr.maximum(x, x) + cr.minimum(x, x),
 case("same_tensor_where", lambda x: cr.where(COND_23, x, x * 3),
      lambda x: torch.where(torch.from_numpy(COND_23), x, x * 3), ((2, 3),))
 case("same_tensor_pow", lambda x: x ** x, lambda x: x ** x, Sample(((2, 3),), domain=positive))
+
+# --------------------------------------------------------------------------- remaining losses and functional ops
+# CTC on log_softmax(logits): PyTorch's rule for log_probs assumes that softmax (see ctc_loss)
+CTC_TARGETS = np.array([[1, 2, 2], [3, 1, 0], [4, 4, 4]])      # a repeat, padding, three repeats
+
+
+def _ctc(lib, functional):
+    def call(x, **kw):
+        if "targets" in kw:
+            kw = _constants(kw, x.detach() if lib is torch else x, lib)
+        return functional.ctc_loss(functional.log_softmax(x, -1), **kw)
+    return call
+
+
+case("ctc_loss", _ctc(cr, CF), _ctc(torch, torch.nn.functional if torch else None),
+     *[Sample(((7, 3, 5),), dict(targets=CTC_TARGETS, input_lengths=(7, 6, 5), target_lengths=(3, 2, 3),
+                                 reduction=r)) for r in _REDUCTIONS],
+     # the third sequence cannot fit in 4 frames: its infinite loss is zeroed
+     Sample(((7, 3, 5),), dict(targets=CTC_TARGETS, input_lengths=np.array([7, 6, 4]),
+                               target_lengths=np.array([3, 2, 3]), zero_infinity=True, reduction="none")),
+     Sample(((6, 3, 5),), dict(targets=np.array([[1, 2, 2], [3, 1, 0], [0, 0, 0]]), input_lengths=(6, 3, 2),
+                               target_lengths=(3, 1, 0), blank=4, reduction="sum")),
+     Sample(((7, 3, 5),), dict(targets=np.array([1, 2, 2, 3, 1, 4]), input_lengths=(7, 6, 4),
+                               target_lengths=(3, 2, 1))),                   # concatenated targets
+     Sample(((6, 4),), dict(targets=np.array([1, 3, 3]), input_lengths=np.array(6),
+                            target_lengths=np.array(3), reduction="none")),   # one sequence
+     integer_inputs=False)

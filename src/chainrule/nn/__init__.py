@@ -37,3 +37,5 @@ from chainrule.nn.loss import (  # noqa: F401
     SoftMarginLoss, TripletMarginLoss,
 )
 from chainrule.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
+# remaining losses and functional ops (feat/extra)
+from chainrule.nn.loss import CTCLoss  # noqa: F401

@@ -1,0 +1,96 @@
+"""The remaining losses and functional ops (CTC, ...): formulas worked by hand, dtypes,
+module options and reprs, and errors that name the function and the values at fault."""
+import numpy as np
+import pytest
+
+import chainrule as cr
+import chainrule.nn as nn
+import chainrule.nn.functional as F
+
+rng = np.random.default_rng
+
+
+# --------------------------------------------------------------------------- ctc_loss
+def test_ctc_loss_sums_every_alignment():
+    """Label 1 in two frames of classes {blank, 1}: the alignments 11, b1 and 1b."""
+    p = np.array([[0.3, 0.7], [0.6, 0.4]])             # p[t, c], class 0 the blank
+    lp = cr.tensor(np.log(p)[:, None, :], requires_grad=True)
+    loss = F.ctc_loss(lp, cr.tensor([[1]]), [2], [1], reduction="none")
+    total = p[0, 1] * p[1, 1] + p[0, 0] * p[1, 1] + p[0, 1] * p[1, 0]
+    np.testing.assert_allclose(loss.data, [-np.log(total)], rtol=1e-12)
+    loss.sum().backward()
+    # d loss / d log p[t, c] = -(the probability of the alignments through c at t) / total
+    posterior = np.array([[p[0, 0] * p[1, 1], p[0, 1] * p[1, 1] + p[0, 1] * p[1, 0]],
+                          [p[0, 1] * p[1, 0], p[0, 1] * p[1, 1] + p[0, 0] * p[1, 1]]]) / total
+    np.testing.assert_allclose(lp.grad.data[:, 0], -posterior, rtol=1e-12)
+
+
+def test_ctc_loss_repeats_need_a_blank_between_them():
+    lp = F.log_softmax(cr.randn(3, 2, 4), -1)
+    losses = F.ctc_loss(lp, cr.tensor([[2, 2], [2, 3]]), [2, 2], [2, 2], reduction="none")
+    assert losses.data[0] == np.inf and np.isfinite(losses.data[1])
+    zeroed = F.ctc_loss(lp, cr.tensor([[2, 2], [2, 3]]), [2, 2], [2, 2], reduction="none",
+                        zero_infinity=True)
+    np.testing.assert_array_equal(zeroed.data, [0.0, losses.data[1]])
+
+
+def test_ctc_loss_mean_divides_by_target_lengths():
+    lp = F.log_softmax(cr.randn(6, 3, 5, dtype=cr.float64), -1)
+    targets, lengths = cr.tensor([[1, 2, 3], [4, 0, 0], [0, 0, 0]]), [3, 1, 0]
+    losses = F.ctc_loss(lp, targets, [6, 6, 6], lengths, blank=4, reduction="none").data
+    mean = F.ctc_loss(lp, targets, [6, 6, 6], lengths, blank=4).item()
+    np.testing.assert_allclose(mean, np.mean(losses / [3, 1, 1]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_ctc_loss_float32_in_float32_out_and_stable(reduction):
+    logits = cr.tensor((1e4 * rng(3).standard_normal((8, 2, 5))).astype(np.float32), requires_grad=True)
+    loss = F.ctc_loss(F.log_softmax(logits, 2), cr.tensor([1, 2, 3]), [8, 8], [2, 1],
+                      reduction=reduction, zero_infinity=True)
+    loss.sum().backward()
+    assert loss.dtype == np.float32 and logits.grad.dtype == np.float32
+    assert np.isfinite(loss.data).all() and np.isfinite(logits.grad.data).all()
+
+
+def test_ctc_loss_module_options_and_repr():
+    criterion = nn.CTCLoss(blank=3, reduction="sum", zero_infinity=True)
+    assert repr(criterion) == "CTCLoss()" and list(criterion.state_dict()) == []
+    assert (criterion.blank, criterion.reduction, criterion.zero_infinity) == (3, "sum", True)
+    lp = F.log_softmax(cr.randn(5, 2, 4), -1)
+    targets = cr.tensor([[1, 2], [0, 0]])
+    np.testing.assert_allclose(
+        criterion(lp, targets, [5, 4], [2, 1]).item(),
+        F.ctc_loss(lp, targets, [5, 4], [2, 1], blank=3, reduction="sum", zero_infinity=True).item())
+    with pytest.raises(ValueError, match="CTCLoss: reduction must be"):
+        nn.CTCLoss(reduction="avg")
+
+
+def test_ctc_loss_errors_name_the_loss_and_values():
+    lp = F.log_softmax(cr.randn(5, 2, 4), -1)
+    y = cr.tensor([[1, 2], [3, 3]])
+    with pytest.raises(ValueError, match=r"ctc_loss: log_probs must have shape \(T, N, C\) or "
+                                         r"\(T, C\); got \(5, 2, 4, 1\)"):
+        F.ctc_loss(lp.reshape(5, 2, 4, 1), y, [5, 5], [2, 2])
+    with pytest.raises(ValueError, match=r"ctc_loss: blank must be a class index in \[0, 4\), got 4"):
+        F.ctc_loss(lp, y, [5, 5], [2, 2], blank=4)
+    with pytest.raises(ValueError, match="input_lengths must be at most the number of frames 5, got 6"):
+        F.ctc_loss(lp, y, [6, 5], [2, 2])
+    with pytest.raises(ValueError, match=r"input_lengths must hold one length per sample \(2\); "
+                                         r"got shape \(3,\)"):
+        F.ctc_loss(lp, y, [5, 5, 5], [2, 2])
+    with pytest.raises(ValueError, match="target_lengths must be non-negative, got -1"):
+        F.ctc_loss(lp, y, [5, 5], [-1, 2])
+    with pytest.raises(TypeError, match="target_lengths must hold integers, got float64"):
+        F.ctc_loss(lp, y, [5, 5], [2.0, 2.0])
+    with pytest.raises(ValueError, match=r"padded targets of shape \(2, 2\) are shorter than the "
+                                         r"longest target length 3"):
+        F.ctc_loss(lp, y, [5, 5], [3, 2])
+    with pytest.raises(ValueError, match=r"concatenated targets must hold sum\(target_lengths\) = 4 "
+                                         r"labels; got 3"):
+        F.ctc_loss(lp, cr.tensor([1, 2, 3]), [5, 5], [2, 2])
+    with pytest.raises(IndexError, match="ctc_loss: target class index 7 is out of range for 4 classes"):
+        F.ctc_loss(lp, cr.tensor([[1, 7], [3, 3]]), [5, 5], [2, 2])
+    with pytest.raises(TypeError, match="ctc_loss: targets must be class indices"):
+        F.ctc_loss(lp, y.float(), [5, 5], [2, 2])
+    with pytest.raises(TypeError, match="ctc_loss: input must be a floating-point tensor"):
+        F.ctc_loss(cr.tensor(np.zeros((5, 2, 4), dtype=np.int64)), y, [5, 5], [2, 2])
