@@ -1910,3 +1910,26 @@ case("ctc_loss", _ctc(cr, CF), _ctc(torch, torch.nn.functional if torch else Non
      Sample(((6, 4),), dict(targets=np.array([1, 3, 3]), input_lengths=np.array(6),
                             target_lengths=np.array(3), reduction="none")),   # one sequence
      integer_inputs=False)
+
+MULTILABEL_TARGETS = np.array([[3, 0, -1, 1], [1, 1, 2, -1], [-1, 0, 1, 2]])   # ends, a repeat, none
+nn_case("multilabel_margin_loss",
+        *[Sample(((3, 4),), dict(target=MULTILABEL_TARGETS, reduction=r)) for r in _REDUCTIONS],
+        Sample(((4,),), dict(target=np.array([2, 1, -1, 0]), reduction="none")),      # unbatched
+        Sample(((2, 3),), dict(target=np.array([[0, 1, 2], [2, -1, 0]]))))           # every class a target
+
+
+def _triplet_with_distance(lib, functional):
+    """distance='cosine' stands for a function of the case's library (1 - cosine similarity)."""
+    def call(anchor, positive, negative, distance=None, **kw):
+        if distance == "cosine":
+            kw["distance_function"] = lambda x, y: 1.0 - functional.cosine_similarity(x, y)
+        return functional.triplet_margin_with_distance_loss(anchor, positive, negative, **kw)
+    return call
+
+
+case("triplet_margin_with_distance_loss", _triplet_with_distance(cr, CF),
+     _triplet_with_distance(torch, torch.nn.functional if torch else None),
+     *[Sample(((3, 4), (3, 4), (3, 4)), dict(reduction=r, margin=2.0)) for r in _REDUCTIONS],
+     Sample(((3, 4), (3, 4), (3, 4)), dict(distance="cosine", swap=True, margin=0.5, reduction="none")),
+     Sample(((3, 4), (1, 4), (3, 4)), dict(distance="cosine", margin=1.5)),
+     Sample(((4,), (4,), (4,)), dict(swap=True, margin=3.0)), integer_inputs=False)

@@ -94,3 +94,67 @@ def test_ctc_loss_errors_name_the_loss_and_values():
         F.ctc_loss(lp, y.float(), [5, 5], [2, 2])
     with pytest.raises(TypeError, match="ctc_loss: input must be a floating-point tensor"):
         F.ctc_loss(cr.tensor(np.zeros((5, 2, 4), dtype=np.int64)), y, [5, 5], [2, 2])
+
+
+# --------------------------------------------------------------------------- multilabel_margin_loss
+def test_multilabel_margin_loss_by_hand():
+    x = cr.tensor([[0.1, 0.2, 0.4, 0.8], [0.5, 0.0, 1.2, 0.3]], requires_grad=True)
+    y = cr.tensor([[3, 0, -1, 1], [2, -1, 0, 0]])             # after -1: padding, ignored
+    loss = F.multilabel_margin_loss(x, y, reduction="none")
+    # sample 0: targets 3 and 0 against classes 1 and 2; sample 1: target 2 against 0, 1, 3
+    first = (1 - 0.8 + 0.2) + (1 - 0.8 + 0.4) + (1 - 0.1 + 0.2) + (1 - 0.1 + 0.4)
+    second = (1 - 1.2 + 0.5) + 0 + (1 - 1.2 + 0.3)                # 1 - 1.2 + 0.0 < 0
+    np.testing.assert_allclose(loss.data, [first / 4, second / 4], rtol=1e-6)
+    loss.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [[-0.5, 0.5, 0.5, -0.5], [0.25, 0.0, -0.5, 0.25]], rtol=1e-6)
+    assert loss.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+def test_multilabel_margin_loss_errors_and_module():
+    x = cr.randn(2, 4)
+    with pytest.raises(IndexError, match=r"multilabel_margin_loss: target class index 5 is out of "
+                                         r"range for 4 classes"):
+        F.multilabel_margin_loss(x, cr.tensor([[3, 5, -1, 1], [1, 1, -1, 2]]))
+    F.multilabel_margin_loss(x, cr.tensor([[3, -1, 5, 1], [1, 1, -1, 2]]))   # 5 is padding: no error
+    with pytest.raises(ValueError, match=r"multilabel_margin_loss: target of shape \(2, 3\) must have "
+                                         r"the input's shape \(2, 4\)"):
+        F.multilabel_margin_loss(x, cr.tensor([[3, 0, -1], [1, 1, -1]]))
+    with pytest.raises(ValueError, match=r"input must have shape \(N, C\) or \(C,\), got \(2, 1, 4\)"):
+        F.multilabel_margin_loss(x.reshape(2, 1, 4), cr.tensor([[[0, 1, 2, 3]], [[0, 1, 2, 3]]]))
+    with pytest.raises(TypeError, match="class-index targets must be integers, got float32"):
+        F.multilabel_margin_loss(x, cr.zeros(2, 4))
+    assert repr(nn.MultiLabelMarginLoss()) == "MultiLabelMarginLoss()"
+    y = cr.tensor([[3, 0, -1, 1], [1, 1, -1, 2]])
+    assert nn.MultiLabelMarginLoss(reduction="sum")(x, y).item() == pytest.approx(
+        F.multilabel_margin_loss(x, y, reduction="sum").item())
+
+
+# --------------------------------------------------------------------------- triplet_margin_with_distance_loss
+def test_triplet_margin_with_distance_loss_default_is_triplet_margin_loss():
+    a, p, n = (cr.randn(5, 3, dtype=cr.float64) for _ in range(3))
+    for swap in (False, True):
+        np.testing.assert_allclose(
+            F.triplet_margin_with_distance_loss(a, p, n, swap=swap, margin=1.5).item(),
+            F.triplet_margin_loss(a, p, n, swap=swap, margin=1.5).item(), rtol=1e-12)
+
+
+def test_triplet_margin_with_distance_loss_module_and_errors():
+    criterion = nn.TripletMarginWithDistanceLoss(distance_function=nn.PairwiseDistance(p=1.0), margin=0.5)
+    assert list(criterion.state_dict()) == [] and criterion.margin == 0.5 and criterion.swap is False
+    assert repr(nn.TripletMarginWithDistanceLoss()) == (
+        "TripletMarginWithDistanceLoss(\n  (distance_function): PairwiseDistance()\n)")
+    a, p, n = (cr.randn(4, 3, dtype=cr.float64) for _ in range(3))
+    np.testing.assert_allclose(criterion(a, p, n).item(),
+                               F.triplet_margin_loss(a, p, n, p=1, margin=0.5).item(), rtol=1e-12)
+    with pytest.raises(ValueError, match="TripletMarginWithDistanceLoss: margin must be greater than 0"):
+        nn.TripletMarginWithDistanceLoss(margin=0.0)
+    with pytest.raises(TypeError):
+        nn.TripletMarginWithDistanceLoss(None)          # keyword-only, as in PyTorch
+    with pytest.raises(ValueError, match="triplet_margin_with_distance_loss: margin must be a number "
+                                         "greater than 0"):
+        F.triplet_margin_with_distance_loss(a, p, n, margin=-1.0)
+    with pytest.raises(TypeError, match="distance_function must be callable, got 3"):
+        F.triplet_margin_with_distance_loss(a, p, n, distance_function=3)
+    with pytest.raises(ValueError, match="triplet_margin_with_distance_loss: anchor, positive and "
+                                         "negative must have the same number of dims"):
+        F.triplet_margin_with_distance_loss(a, p, cr.randn(3))

@@ -81,3 +81,30 @@ def test_ctc_loss_module_matches_torch():
         torch.tensor(lp), torch.tensor(targets), torch.tensor(input_lengths), torch.tensor(target_lengths))
     np.testing.assert_allclose(got.item(), expected.item(), rtol=1e-10)
     assert repr(nn.CTCLoss(blank=2)) == repr(torch.nn.CTCLoss(blank=2))
+
+
+# --------------------------------------------------------------------------- margin losses
+def test_multilabel_margin_loss_matches_torch_on_random_targets():
+    r = rng(8)
+    x = r.standard_normal((6, 5))
+    targets = np.stack([r.permutation(5) for _ in range(6)])
+    targets[np.arange(6), r.integers(0, 5, 6)] = -1                 # each list ends somewhere
+    ours, theirs = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    got = nn.MultiLabelMarginLoss()(ours, cr.tensor(targets))
+    expected = torch.nn.MultiLabelMarginLoss()(theirs, torch.tensor(targets))
+    np.testing.assert_allclose(got.item(), expected.item(), rtol=1e-10)
+    got.backward()
+    expected.backward()
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_triplet_margin_with_distance_loss_module_matches_torch():
+    r = rng(9)
+    a, p, n = (r.standard_normal((5, 4)) for _ in range(3))
+    got = nn.TripletMarginWithDistanceLoss(distance_function=nn.PairwiseDistance(p=1.0), swap=True,
+                                           reduction="none")(*map(cr.tensor, (a, p, n)))
+    expected = torch.nn.TripletMarginWithDistanceLoss(distance_function=torch.nn.PairwiseDistance(p=1.0),
+                                                      swap=True, reduction="none")(*map(torch.tensor, (a, p, n)))
+    np.testing.assert_allclose(got.data, expected.numpy(), rtol=1e-10)
+    assert repr(nn.TripletMarginWithDistanceLoss()) == repr(torch.nn.TripletMarginWithDistanceLoss())
+    assert repr(nn.MultiLabelMarginLoss()) == repr(torch.nn.MultiLabelMarginLoss())

@@ -38,4 +38,6 @@ from chainrule.nn.loss import (  # noqa: F401
 )
 from chainrule.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
 # remaining losses and functional ops (feat/extra)
-from chainrule.nn.loss import CTCLoss  # noqa: F401
+from chainrule.nn.loss import (  # noqa: F401
+    CTCLoss, MultiLabelMarginLoss, TripletMarginWithDistanceLoss,
+)

@@ -32,3 +32,6 @@ from chainrule.nn.margin_loss_functions import (  # noqa: F401
 )
 # remaining losses and functional ops (feat/extra)
 from chainrule.nn.loss_functions import ctc_loss  # noqa: F401
+from chainrule.nn.margin_loss_functions import (  # noqa: F401
+    multilabel_margin_loss, triplet_margin_with_distance_loss,
+)
