@@ -1933,3 +1933,33 @@ case("triplet_margin_with_distance_loss", _triplet_with_distance(cr, CF),
      Sample(((3, 4), (3, 4), (3, 4)), dict(distance="cosine", swap=True, margin=0.5, reduction="none")),
      Sample(((3, 4), (1, 4), (3, 4)), dict(distance="cosine", margin=1.5)),
      Sample(((4,), (4,), (4,)), dict(swap=True, margin=3.0)), integer_inputs=False)
+
+
+def _seeded_exponentials(x):
+    """The standard exponential draws gumbel_softmax takes after manual_seed(0), as an array."""
+    dtype = np.float32 if x.dtype == torch.float32 else np.float64
+    return cr.manual_seed(0).standard_exponential(tuple(x.shape), dtype=dtype)
+
+
+def _gumbel_softmax_torch(x, **kw):
+    """torch's gumbel_softmax, its exponential_ draws replaced by chainrule's seeded ones."""
+    draws = torch.from_numpy(_seeded_exponentials(x))
+    original = torch.Tensor.exponential_
+    torch.Tensor.exponential_ = lambda self, *args, **kwargs: self.copy_(draws)
+    try:
+        return torch.nn.functional.gumbel_softmax(x, **kw)
+    finally:
+        torch.Tensor.exponential_ = original
+
+
+def _gumbel_softmax_ours(x, **kw):
+    cr.manual_seed(0)                     # the same noise in every call, so gradcheck can run
+    return CF.gumbel_softmax(x, **kw)
+
+
+# hard=True: one-hot values with the soft sample's gradient (straight through), not a derivative
+case("gumbel_softmax", _gumbel_softmax_ours, _gumbel_softmax_torch,
+     Sample(((3, 5),)), Sample(((3, 5),), dict(tau=0.5, dim=0)), Sample(((2, 3, 4),), dict(tau=2.0, dim=1)),
+     Sample(((4,),), dict(tau=0.3)),
+     Sample(((3, 5),), dict(hard=True), gradcheck=False),
+     Sample(((2, 3, 4),), dict(hard=True, tau=0.7, dim=1), gradcheck=False), integer_inputs=False)

@@ -158,3 +158,53 @@ def test_triplet_margin_with_distance_loss_module_and_errors():
     with pytest.raises(ValueError, match="triplet_margin_with_distance_loss: anchor, positive and "
                                          "negative must have the same number of dims"):
         F.triplet_margin_with_distance_loss(a, p, cr.randn(3))
+
+
+# --------------------------------------------------------------------------- gumbel_softmax
+def test_gumbel_softmax_soft_and_hard_samples():
+    logits = cr.tensor(rng(5).standard_normal((6, 4)).astype(np.float32), requires_grad=True)
+    cr.manual_seed(1)
+    soft = F.gumbel_softmax(logits, tau=0.5)
+    cr.manual_seed(1)
+    hard = F.gumbel_softmax(logits, tau=0.5, hard=True)
+    assert soft.dtype == hard.dtype == np.float32
+    np.testing.assert_allclose(soft.data.sum(1), 1.0, rtol=1e-6)
+    np.testing.assert_array_equal(hard.data, np.eye(4, dtype=np.float32)[soft.data.argmax(1)])
+    # straight through: the hard sample's gradient is the soft sample's
+    weights = cr.tensor(rng(6).standard_normal((6, 4)).astype(np.float32))
+    (hard * weights).sum().backward()
+    straight = logits.grad.data.copy()
+    logits.grad = None
+    (soft * weights).sum().backward()
+    np.testing.assert_allclose(straight, logits.grad.data, rtol=1e-6)
+
+
+def test_gumbel_softmax_samples_the_softmax_distribution():
+    probabilities = np.array([0.1, 0.2, 0.3, 0.4])
+    logits = cr.tensor(np.log(np.tile(probabilities, (20000, 1))))
+    counts = F.gumbel_softmax(logits, hard=True, generator=cr.Generator().manual_seed(2)).data.sum(0)
+    np.testing.assert_allclose(counts / 20000, probabilities, atol=0.015)
+
+
+def test_gumbel_softmax_generator_and_seed():
+    logits = cr.randn(3, 5)
+    cr.manual_seed(4)
+    first = F.gumbel_softmax(logits).data
+    after = cr.random.get_rng_state()
+    with_generator = F.gumbel_softmax(logits, generator=cr.Generator().manual_seed(4)).data
+    assert cr.random.get_rng_state() == after           # a Generator leaves the global stream alone
+    cr.manual_seed(4)
+    np.testing.assert_array_equal(F.gumbel_softmax(logits).data, first)
+    np.testing.assert_array_equal(
+        F.gumbel_softmax(logits, generator=cr.Generator().manual_seed(4)).data, with_generator)
+
+
+def test_gumbel_softmax_errors():
+    with pytest.raises(ValueError, match="gumbel_softmax: tau must be a positive number, got 0"):
+        F.gumbel_softmax(cr.randn(2, 3), tau=0)
+    with pytest.raises(TypeError, match="gumbel_softmax: logits must be a floating-point tensor"):
+        F.gumbel_softmax(cr.tensor([1, 2, 3]))
+    with pytest.warns(UserWarning, match="eps is deprecated"):
+        F.gumbel_softmax(cr.randn(2, 3), eps=1e-3)
+    with pytest.raises(IndexError):
+        F.gumbel_softmax(cr.randn(2, 3), dim=2)
