@@ -1963,3 +1963,16 @@ case("gumbel_softmax", _gumbel_softmax_ours, _gumbel_softmax_torch,
      Sample(((4,),), dict(tau=0.3)),
      Sample(((3, 5),), dict(hard=True), gradcheck=False),
      Sample(((2, 3, 4),), dict(hard=True, tau=0.7, dim=1), gradcheck=False), integer_inputs=False)
+
+# spatial transformers: grid points drawn from N(0, 1), so many fall outside [-1, 1] and meet the padding
+nn_case("grid_sample",
+        *[Sample(((2, 3, 5, 4), (2, 3, 4, 2)), dict(padding_mode=p, align_corners=a))
+          for p in ("zeros", "border", "reflection") for a in (False, True)],
+        *[Sample(((2, 3, 5, 4), (2, 3, 4, 2)), dict(mode="nearest", padding_mode=p, align_corners=a))
+          for p, a in (("zeros", False), ("border", True), ("reflection", False))],
+        Sample(((1, 2, 1, 3), (1, 2, 2, 2)), dict(padding_mode="reflection", align_corners=True)),  # one row
+        Sample(((1, 1, 4, 4), (1, 5, 1, 2)), dict(align_corners=False)))
+nn_case("affine_grid",
+        Sample(((2, 2, 3),), dict(size=(2, 3, 4, 5), align_corners=False)),
+        Sample(((2, 2, 3),), dict(size=(2, 1, 3, 1), align_corners=True)),
+        Sample(((1, 2, 3),), dict(size=(1, 2, 1, 4), align_corners=False)))

@@ -208,3 +208,49 @@ def test_gumbel_softmax_errors():
         F.gumbel_softmax(cr.randn(2, 3), eps=1e-3)
     with pytest.raises(IndexError):
         F.gumbel_softmax(cr.randn(2, 3), dim=2)
+
+
+# --------------------------------------------------------------------------- affine_grid, grid_sample
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+def test_identity_transform_reads_the_image_back(mode, align_corners):
+    images = cr.tensor(rng(10).standard_normal((2, 3, 5, 6)).astype(np.float32))
+    theta = cr.tensor(np.tile(np.eye(2, 3, dtype=np.float32), (2, 1, 1)))
+    grid = F.affine_grid(theta, images.shape, align_corners=align_corners)
+    assert grid.shape == (2, 5, 6, 2) and grid.dtype == np.float32
+    out = F.grid_sample(images, grid, mode=mode, align_corners=align_corners)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.data, images.data, rtol=1e-5, atol=1e-6)
+
+
+def test_grid_sample_padding_modes_outside_the_image():
+    image = cr.tensor(np.arange(4.0).reshape(1, 1, 1, 4))           # one row: 0 1 2 3
+    # x = 5/3 is pixel (5/3 + 1) / 2 * 3 = 4 with align_corners: one past the last, 3
+    grid = cr.tensor(np.array([[[[5 / 3, 0.0]]]]))
+    read = {p: F.grid_sample(image, grid, padding_mode=p, align_corners=True).item()
+            for p in ("zeros", "border", "reflection")}
+    assert read == {"zeros": 0.0, "border": 3.0, "reflection": pytest.approx(2.0)}
+
+
+def test_grid_sample_errors_name_the_function_and_shapes():
+    x, grid = cr.randn(2, 3, 4, 5), cr.zeros(2, 4, 5, 2)
+    with pytest.raises(ValueError, match="grid_sample: mode must be 'bilinear' or 'nearest', got 'bicubic'"):
+        F.grid_sample(x, grid, mode="bicubic", align_corners=False)
+    with pytest.raises(ValueError, match="padding_mode must be 'zeros', 'border' or 'reflection', got 'wrap'"):
+        F.grid_sample(x, grid, padding_mode="wrap", align_corners=False)
+    with pytest.raises(ValueError, match=r"grid_sample: grid must have shape \(N, H_out, W_out, 2\) with "
+                                         r"N = 2 for the input of shape \(2, 3, 4, 5\); got \(2, 4, 5, 1\)"):
+        F.grid_sample(x, cr.zeros(2, 4, 5, 1), align_corners=False)
+    with pytest.raises(ValueError, match=r"input must have shape \(N, C, H, W\), got \(3, 4, 5\)"):
+        F.grid_sample(cr.randn(3, 4, 5), grid, align_corners=False)
+    with pytest.raises(TypeError, match="input and grid must have the same dtype, got float32 and float64"):
+        F.grid_sample(x, grid.double(), align_corners=False)
+    with pytest.warns(UserWarning, match="align_corners=False"):
+        F.grid_sample(x, grid)
+    with pytest.raises(ValueError, match=r"affine_grid: expected a batch of 2-D affine matrices of shape "
+                                         r"\(2, 2, 3\) for size \(2, 3, 4, 5\); got \(2, 1, 3\)"):
+        F.affine_grid(cr.zeros(2, 1, 3), (2, 3, 4, 5), align_corners=False)
+    with pytest.raises(ValueError, match=r"affine_grid: size must be \(N, C, H, W\)"):
+        F.affine_grid(cr.zeros(2, 2, 3), (2, 3, 4, 5, 6), align_corners=False)
+    with pytest.warns(UserWarning, match="align_corners=False"):
+        F.affine_grid(cr.zeros(2, 2, 3), (2, 3, 4, 5))

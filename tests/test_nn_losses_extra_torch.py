@@ -108,3 +108,28 @@ def test_triplet_margin_with_distance_loss_module_matches_torch():
     np.testing.assert_allclose(got.data, expected.numpy(), rtol=1e-10)
     assert repr(nn.TripletMarginWithDistanceLoss()) == repr(torch.nn.TripletMarginWithDistanceLoss())
     assert repr(nn.MultiLabelMarginLoss()) == repr(torch.nn.MultiLabelMarginLoss())
+
+
+# --------------------------------------------------------------------------- spatial transformers
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_spatial_transformer_gradients_match_torch(align_corners, padding_mode, dtype):
+    """affine_grid then grid_sample: gradients to the image and to theta, as PyTorch's."""
+    r = rng(11)
+    images, theta = r.standard_normal((2, 3, 9, 8)).astype(dtype), r.standard_normal((2, 2, 3)).astype(dtype)
+    results = []
+    for lib, functional in ((cr, F), (torch, TF)):
+        x, t = lib.tensor(images, requires_grad=True), lib.tensor(theta, requires_grad=True)
+        grid = functional.affine_grid(t, (2, 3, 7, 6), align_corners=align_corners)
+        out = functional.grid_sample(x, grid, padding_mode=padding_mode, align_corners=align_corners)
+        results.append((out, x, t))
+    weights = rng(12).standard_normal((2, 3, 7, 6)).astype(dtype)
+    (results[0][0] * cr.tensor(weights)).sum().backward()
+    (results[1][0] * torch.tensor(weights)).sum().backward()
+    (ours, x, t), (theirs, xt, tt) = results
+    tolerance = TOLERANCE[dtype]
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), **tolerance)
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), **tolerance)
+    np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), **tolerance)
+    assert t.grad.dtype == dtype
