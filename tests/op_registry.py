@@ -1574,13 +1574,16 @@ def _constants(kw, like, module):
     return out
 
 
-def nn_case(name, *samples):
-    """A case calling chainrule.nn.functional.<name> and torch.nn.functional.<name> alike."""
+def nn_case(name, *samples, function=None):
+    """A case calling chainrule.nn.functional.<name> and torch.nn.functional.<name> alike
+    (<function> instead, where a further case of one function needs a name of its own)."""
+    function = function or name
+
     def ours(*xs, **kw):
-        return getattr(CF, name)(*xs, **_constants(kw, xs[0], cr))
+        return getattr(CF, function)(*xs, **_constants(kw, xs[0], cr))
 
     def theirs(*xs, **kw):
-        return getattr(torch.nn.functional, name)(*xs, **_constants(kw, xs[0].detach(), torch))
+        return getattr(torch.nn.functional, function)(*xs, **_constants(kw, xs[0].detach(), torch))
     case(name, ours, theirs, *samples, integer_inputs=False)  # layers and losses want floats
 
 
@@ -1976,3 +1979,27 @@ nn_case("affine_grid",
         Sample(((2, 2, 3),), dict(size=(2, 3, 4, 5), align_corners=False)),
         Sample(((2, 2, 3),), dict(size=(2, 1, 3, 1), align_corners=True)),
         Sample(((1, 2, 3),), dict(size=(1, 2, 1, 4), align_corners=False)))
+
+# softmax family with dtype=: the float32 input is converted first (float64 arithmetic, float32 gradient)
+case("softmax_dtype",
+     lambda x: CF.softmax(x, 1, dtype=cr.float64) + CF.log_softmax(x, 0, dtype=cr.float64)
+     + CF.softmin(x, 1, dtype=cr.float64) + x.log_softmax(1, dtype=cr.float64),
+     lambda x: torch.nn.functional.softmax(x, 1, dtype=torch.float64)
+     + torch.nn.functional.log_softmax(x, 0, dtype=torch.float64)
+     + torch.nn.functional.softmin(x, 1, dtype=torch.float64) + x.log_softmax(1, dtype=torch.float64),
+     Sample(((2, 3),), dtypes=(np.float32,), eps=1e-3), Sample(((3, 4),)))
+
+
+# nll_loss on (N, C, d1, d2) log-probabilities, and binary_cross_entropy's weight broadcast to the input
+TARGET_2x4x3 = np.array([[[0, 2, 1], [1, 1, 0], [2, 2, 2], [0, -100, 1]],
+                         [[1, 0, 0], [2, 1, -100], [0, 0, 1], [2, 1, 0]]])
+nn_case("nll_loss_spatial",
+        *[Sample(((2, 3, 4, 3),), dict(target=TARGET_2x4x3, weight=CLASS_WEIGHT, reduction=r)) for r in _REDUCTIONS],
+        Sample(((2, 3, 4, 3),), dict(target=np.where(TARGET_2x4x3 < 0, 0, TARGET_2x4x3), ignore_index=2)),
+        function="nll_loss")
+BCE_WEIGHTS_BROADCAST = [(np.array([[0.5], [1.0], [2.0]]), "mean"), (np.array([[[0.3, 1.0, 2.0, 0.5]]]), "sum"),
+                         (np.array(1.5), "none"), (np.array([0.1, 0.2, 0.3, 0.4]), "mean")]
+nn_case("binary_cross_entropy_broadcast_weight",
+        *[Sample(((2, 3, 4), (2, 3, 4)), dict(weight=w, reduction=r), domain=probability)
+          for w, r in BCE_WEIGHTS_BROADCAST],
+        function="binary_cross_entropy")
