@@ -1977,7 +1977,8 @@ nn_case("grid_sample",
         Sample(((1, 1, 4, 4), (1, 5, 1, 2)), dict(align_corners=False)))
 nn_case("affine_grid",
         Sample(((2, 2, 3),), dict(size=(2, 3, 4, 5), align_corners=False)),
-        Sample(((2, 2, 3),), dict(size=(2, 1, 3, 1), align_corners=True)),
+        Sample(((2, 2, 3),), dict(size=(2, 1, 3, 1), align_corners=False)),
+        Sample(((2, 2, 3),), dict(size=(2, 1, 3, 4), align_corners=True)),
         Sample(((1, 2, 3),), dict(size=(1, 2, 1, 4), align_corners=False)))
 
 # softmax family with dtype=: the float32 input is converted first (float64 arithmetic, float32 gradient)

@@ -133,3 +133,12 @@ def test_spatial_transformer_gradients_match_torch(align_corners, padding_mode, 
     np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), **tolerance)
     np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), **tolerance)
     assert t.grad.dtype == dtype
+
+
+def test_affine_grid_of_a_unit_size_dim_warns_and_matches_torch():
+    theta = rng(13).standard_normal((1, 2, 3))
+    with pytest.warns(UserWarning, match="unit-size grids"):
+        expected = TF.affine_grid(torch.tensor(theta), (1, 1, 1, 3), align_corners=True)
+    with pytest.warns(UserWarning, match="affine_grid: with align_corners=True a size-1 dim"):
+        got = F.affine_grid(cr.tensor(theta), (1, 1, 1, 3), align_corners=True)
+    np.testing.assert_allclose(got.data, expected.numpy(), rtol=1e-12)

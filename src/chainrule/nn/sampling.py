@@ -61,6 +61,9 @@ def affine_grid(theta, size, align_corners=None):
     if min(size) <= 0:
         raise ValueError(f"{op}: size must be positive, got {size}")
     n, _, h, w = size
+    if align_corners and min(h, w) == 1:
+        warnings.warn(f"{op}: with align_corners=True a size-1 dim has no corners to align; its "
+                      "coordinate is 0, as in PyTorch since 1.3.0", UserWarning, stacklevel=2)
     ys = _base_coordinates(h, align_corners, theta.dtype)
     xs = _base_coordinates(w, align_corners, theta.dtype)
     base = xp.stack([xp.broadcast_to(xs, (h, w)), xp.broadcast_to(ys[:, None], (h, w)),
