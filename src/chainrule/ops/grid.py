@@ -67,7 +67,7 @@ class GridSample(Op):
     def _corners(self):
         """(flat index, weight, dweight/dix, dweight/diy) of each pixel read, per grid point;
         pixels outside the image get weight 0 (and index 0)."""
-        n, c, h, w = self.x_shape
+        n, _, h, w = self.x_shape
         ix, iy = self.ix.reshape(n, -1), self.iy.reshape(n, -1)
         if self.mode == "nearest":
             xs, ys = xp.rint(ix), xp.rint(iy)
