@@ -12,6 +12,7 @@ the kinks of relu, abs and clamp, distinct for max and min so that no two elemen
 Index arrays, masks and conditions are fixed NumPy arrays below; ``torch_fn`` converts them.
 """
 import dataclasses
+import functools
 import zlib
 
 import numpy as np
@@ -2004,3 +2005,26 @@ nn_case("binary_cross_entropy_broadcast_weight",
         *[Sample(((2, 3, 4), (2, 3, 4)), dict(weight=w, reduction=r), domain=probability)
           for w, r in BCE_WEIGHTS_BROADCAST],
         function="binary_cross_entropy")
+
+
+
+# adaptive softmax: the module run with its weights given as inputs (as the recurrent cases)
+ASM_KEYS = ["head.weight", "tail.0.0.weight", "tail.0.1.weight", "tail.1.0.weight", "tail.1.1.weight"]
+ASM_TARGETS = np.array([0, 3, 4, 6, 7, 9])                     # the head, and both clusters
+
+
+def _adaptive_softmax(lib):
+    """(output, loss, log_prob) of AdaptiveLogSoftmaxWithLoss(8, 10, [4, 7], div_value=2)."""
+    def call(x, *weights):
+        module = lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [4, 7], div_value=2.0)
+        for key, weight in zip(ASM_KEYS, weights):
+            *path, name = key.split(".")
+            owner = functools.reduce(getattr, path, module)
+            delattr(owner, name)                # a parameter replaced by the input tensor
+            setattr(owner, name, weight)
+        return (*module(x, lib.tensor(ASM_TARGETS)), module.log_prob(x))
+    return call
+
+
+case("adaptive_log_softmax_with_loss", _adaptive_softmax(cr), _adaptive_softmax(torch),
+     Sample(((6, 8), (6, 8), (4, 8), (3, 4), (2, 8), (3, 2))), integer_inputs=False)

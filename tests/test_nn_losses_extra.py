@@ -254,3 +254,40 @@ def test_grid_sample_errors_name_the_function_and_shapes():
         F.affine_grid(cr.zeros(2, 2, 3), (2, 3, 4, 5, 6), align_corners=False)
     with pytest.warns(UserWarning, match="align_corners=False"):
         F.affine_grid(cr.zeros(2, 2, 3), (2, 3, 4, 5))
+
+
+# --------------------------------------------------------------------------- AdaptiveLogSoftmaxWithLoss
+def test_adaptive_softmax_log_prob_is_a_distribution_and_output_picks_it():
+    cr.manual_seed(0)
+    module = nn.AdaptiveLogSoftmaxWithLoss(8, 12, [3, 7], div_value=2.0, head_bias=True)
+    x, y = cr.randn(5, 8), cr.tensor([0, 2, 3, 8, 11])
+    log_prob = module.log_prob(x)
+    assert log_prob.shape == (5, 12) and log_prob.dtype == np.float32
+    np.testing.assert_allclose(np.exp(log_prob.data).sum(1), 1.0, rtol=1e-5)
+    output, loss = module(x, y)
+    np.testing.assert_allclose(output.data, log_prob.data[np.arange(5), y.data], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(loss.item(), -output.data.mean(), rtol=1e-6)
+    np.testing.assert_array_equal(module.predict(x).data, log_prob.data.argmax(1))
+    one_output, _ = module(x[1], y[1])
+    assert one_output.shape == () and module.log_prob(x[1]).shape == (12,) and module.predict(x[1]).shape == ()
+    loss.backward()
+    assert all(p.grad is not None and p.grad.dtype == np.float32 for p in module.parameters())
+
+
+def test_adaptive_softmax_layout_and_errors():
+    module = nn.AdaptiveLogSoftmaxWithLoss(16, 20, [4, 10], div_value=4.0)
+    assert [(k, v.shape) for k, v in module.state_dict().items()] == [
+        ("head.weight", (6, 16)), ("tail.0.0.weight", (4, 16)), ("tail.0.1.weight", (6, 4)),
+        ("tail.1.0.weight", (1, 16)), ("tail.1.1.weight", (10, 1))]
+    assert (module.shortlist_size, module.n_clusters, module.head_size, module.cutoffs) == (4, 2, 6, [4, 10, 20])
+    for cutoffs in ([4, 4], [10, 4], [0, 5], [4, 20], []):
+        with pytest.raises(ValueError, match="AdaptiveLogSoftmaxWithLoss: cutoffs must be a sequence of "
+                                             "unique, positive integers"):
+            nn.AdaptiveLogSoftmaxWithLoss(16, 20, cutoffs)
+    with pytest.raises(IndexError, match=r"target values must be in \[0, 19\], found values from 0 to 20"):
+        module(cr.randn(2, 16), cr.tensor([0, 20]))
+    with pytest.raises(ValueError, match=r"input of shape \(2, 16\) needs targets of shape \(2,\); got \(3,\)"):
+        module(cr.randn(2, 16), cr.tensor([0, 1, 2]))
+    with pytest.raises(ValueError, match=r"AdaptiveLogSoftmaxWithLoss.log_prob: input must have shape "
+                                         r"\(N, 16\) or \(16,\); got \(2, 15\)"):
+        module.log_prob(cr.randn(2, 15))

@@ -142,3 +142,24 @@ def test_affine_grid_of_a_unit_size_dim_warns_and_matches_torch():
     with pytest.warns(UserWarning, match="affine_grid: with align_corners=True a size-1 dim"):
         got = F.affine_grid(cr.tensor(theta), (1, 1, 1, 3), align_corners=True)
     np.testing.assert_allclose(got.data, expected.numpy(), rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- AdaptiveLogSoftmaxWithLoss
+def test_adaptive_softmax_matches_torch_with_its_weights():
+    torch.manual_seed(0)
+    theirs = torch.nn.AdaptiveLogSoftmaxWithLoss(16, 20, [4, 10, 15], div_value=2.0, head_bias=True).double()
+    ours = nn.AdaptiveLogSoftmaxWithLoss(16, 20, [4, 10, 15], div_value=2.0, head_bias=True, dtype=cr.float64)
+    assert repr(ours) == repr(theirs)
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    x, y = rng(14).standard_normal((9, 16)), np.array([0, 3, 4, 9, 10, 14, 15, 19, 2])
+    xa, xt = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    got, expected = ours(xa, cr.tensor(y)), theirs(xt, torch.tensor(y))
+    np.testing.assert_allclose(got.output.data, expected.output.detach().numpy(), rtol=1e-10)
+    got.loss.backward()
+    expected.loss.backward()
+    np.testing.assert_allclose(xa.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-14)
+    for (key, mine), (_, reference) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), rtol=1e-10, atol=1e-14, err_msg=key)
+    np.testing.assert_array_equal(ours.predict(cr.tensor(x)).data, theirs.predict(torch.tensor(x)).numpy())

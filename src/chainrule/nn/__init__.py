@@ -41,3 +41,4 @@ from chainrule.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F4
 from chainrule.nn.loss import (  # noqa: F401
     CTCLoss, MultiLabelMarginLoss, TripletMarginWithDistanceLoss,
 )
+from chainrule.nn.adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401
