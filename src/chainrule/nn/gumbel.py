@@ -21,6 +21,7 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1, *, generator=No
     gradient is that of the soft sample (the straight-through estimator):
     y_hard - y_soft.detach() + y_soft.  ``eps`` is unused, as in PyTorch (deprecated there).
 
+    >>> import chainrule.nn.functional as F
     >>> y = F.gumbel_softmax(chainrule.randn(4, 10, requires_grad=True), tau=0.5, hard=True)
     """
     op = "gumbel_softmax"

@@ -443,6 +443,9 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     ``zero_infinity`` turns the infinite losses of impossible alignments (and their gradients)
     to zero.  The gradient is the exact derivative with respect to ``log_probs``; through a
     log_softmax it equals PyTorch's (whose rule for log_probs assumes that softmax).
+
+    >>> log_probs = F.log_softmax(chainrule.randn(50, 2, 20, requires_grad=True), dim=2)
+    >>> loss = F.ctc_loss(log_probs, chainrule.tensor([[3, 7, 7, 1], [5, 2, 0, 0]]), [50, 40], [4, 2])
     """
     op = "ctc_loss"
     check_reduction(reduction, op)

@@ -5,9 +5,11 @@ Coordinates are normalized: (-1, -1) is the top-left of the image and (1, 1) its
 bottom-right (the centres of the corner pixels with ``align_corners=True``, their outer
 corners without), so one grid serves images of any size.
 
+>>> import chainrule.nn.functional as F
+>>> images = chainrule.randn(1, 3, 32, 32)
 >>> theta = chainrule.tensor([[[0.8, -0.2, 0.1], [0.2, 0.8, 0.0]]], requires_grad=True)
 >>> grid = F.affine_grid(theta, (1, 3, 32, 32), align_corners=False)
->>> warped = F.grid_sample(images, grid, align_corners=False)    # images (1, 3, 32, 32)
+>>> warped = F.grid_sample(images, grid, align_corners=False)
 """
 import warnings
 
