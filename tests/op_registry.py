@@ -12,6 +12,7 @@ the kinks of relu, abs and clamp, distinct for max and min so that no two elemen
 Index arrays, masks and conditions are fixed NumPy arrays below; ``torch_fn`` converts them.
 """
 import dataclasses
+import functools
 import zlib
 
 import numpy as np
@@ -1574,13 +1575,16 @@ def _constants(kw, like, module):
     return out
 
 
-def nn_case(name, *samples):
-    """A case calling chainrule.nn.functional.<name> and torch.nn.functional.<name> alike."""
+def nn_case(name, *samples, function=None):
+    """A case calling chainrule.nn.functional.<name> and torch.nn.functional.<name> alike
+    (<function> instead, where a further case of one function needs a name of its own)."""
+    function = function or name
+
     def ours(*xs, **kw):
-        return getattr(CF, name)(*xs, **_constants(kw, xs[0], cr))
+        return getattr(CF, function)(*xs, **_constants(kw, xs[0], cr))
 
     def theirs(*xs, **kw):
-        return getattr(torch.nn.functional, name)(*xs, **_constants(kw, xs[0].detach(), torch))
+        return getattr(torch.nn.functional, function)(*xs, **_constants(kw, xs[0].detach(), torch))
     case(name, ours, theirs, *samples, integer_inputs=False)  # layers and losses want floats
 
 
@@ -1883,3 +1887,144 @@ case("same_tensor_maximum", lambda x: cr.maximum(x, x) + cr.minimum(x, x),
 case("same_tensor_where", lambda x: cr.where(COND_23, x, x * 3),
      lambda x: torch.where(torch.from_numpy(COND_23), x, x * 3), ((2, 3),))
 case("same_tensor_pow", lambda x: x ** x, lambda x: x ** x, Sample(((2, 3),), domain=positive))
+
+# --------------------------------------------------------------------------- remaining losses and functional ops
+# CTC on log_softmax(logits): PyTorch's rule for log_probs assumes that softmax (see ctc_loss)
+CTC_TARGETS = np.array([[1, 2, 2], [3, 1, 0], [4, 4, 4]])      # a repeat, padding, three repeats
+
+
+def _ctc(lib, functional):
+    def call(x, **kw):
+        if "targets" in kw:
+            kw = _constants(kw, x.detach() if lib is torch else x, lib)
+        return functional.ctc_loss(functional.log_softmax(x, -1), **kw)
+    return call
+
+
+case("ctc_loss", _ctc(cr, CF), _ctc(torch, torch.nn.functional if torch else None),
+     *[Sample(((7, 3, 5),), dict(targets=CTC_TARGETS, input_lengths=(7, 6, 5), target_lengths=(3, 2, 3),
+                                 reduction=r)) for r in _REDUCTIONS],
+     # the third sequence cannot fit in 4 frames: its infinite loss is zeroed
+     Sample(((7, 3, 5),), dict(targets=CTC_TARGETS, input_lengths=np.array([7, 6, 4]),
+                               target_lengths=np.array([3, 2, 3]), zero_infinity=True, reduction="none")),
+     Sample(((6, 3, 5),), dict(targets=np.array([[1, 2, 2], [3, 1, 0], [0, 0, 0]]), input_lengths=(6, 3, 2),
+                               target_lengths=(3, 1, 0), blank=4, reduction="sum")),
+     Sample(((7, 3, 5),), dict(targets=np.array([1, 2, 2, 3, 1, 4]), input_lengths=(7, 6, 4),
+                               target_lengths=(3, 2, 1))),                   # concatenated targets
+     Sample(((6, 4),), dict(targets=np.array([1, 3, 3]), input_lengths=np.array(6),
+                            target_lengths=np.array(3), reduction="none")),   # one sequence
+     integer_inputs=False)
+
+MULTILABEL_TARGETS = np.array([[3, 0, -1, 1], [1, 1, 2, -1], [-1, 0, 1, 2]])   # ends, a repeat, none
+nn_case("multilabel_margin_loss",
+        *[Sample(((3, 4),), dict(target=MULTILABEL_TARGETS, reduction=r)) for r in _REDUCTIONS],
+        Sample(((4,),), dict(target=np.array([2, 1, -1, 0]), reduction="none")),      # unbatched
+        Sample(((2, 3),), dict(target=np.array([[0, 1, 2], [2, -1, 0]]))))           # every class a target
+
+
+def _triplet_with_distance(lib, functional):
+    """distance='cosine' stands for a function of the case's library (1 - cosine similarity)."""
+    def call(anchor, positive, negative, distance=None, **kw):
+        if distance == "cosine":
+            kw["distance_function"] = lambda x, y: 1.0 - functional.cosine_similarity(x, y)
+        return functional.triplet_margin_with_distance_loss(anchor, positive, negative, **kw)
+    return call
+
+
+case("triplet_margin_with_distance_loss", _triplet_with_distance(cr, CF),
+     _triplet_with_distance(torch, torch.nn.functional if torch else None),
+     *[Sample(((3, 4), (3, 4), (3, 4)), dict(reduction=r, margin=2.0)) for r in _REDUCTIONS],
+     Sample(((3, 4), (3, 4), (3, 4)), dict(distance="cosine", swap=True, margin=0.5, reduction="none")),
+     Sample(((3, 4), (1, 4), (3, 4)), dict(distance="cosine", margin=1.5)),
+     Sample(((4,), (4,), (4,)), dict(swap=True, margin=3.0)), integer_inputs=False)
+
+
+def _seeded_exponentials(x):
+    """The standard exponential draws gumbel_softmax takes after manual_seed(0), as an array."""
+    dtype = np.float32 if x.dtype == torch.float32 else np.float64
+    return cr.manual_seed(0).standard_exponential(tuple(x.shape), dtype=dtype)
+
+
+def _gumbel_softmax_torch(x, **kw):
+    """torch's gumbel_softmax, its exponential_ draws replaced by chainrule's seeded ones."""
+    draws = torch.from_numpy(_seeded_exponentials(x))
+    original = torch.Tensor.exponential_
+    torch.Tensor.exponential_ = lambda self, *args, **kwargs: self.copy_(draws)
+    try:
+        return torch.nn.functional.gumbel_softmax(x, **kw)
+    finally:
+        torch.Tensor.exponential_ = original
+
+
+def _gumbel_softmax_ours(x, **kw):
+    cr.manual_seed(0)                     # the same noise in every call, so gradcheck can run
+    return CF.gumbel_softmax(x, **kw)
+
+
+# hard=True: one-hot values with the soft sample's gradient (straight through), not a derivative
+case("gumbel_softmax", _gumbel_softmax_ours, _gumbel_softmax_torch,
+     Sample(((3, 5),)), Sample(((3, 5),), dict(tau=0.5, dim=0)), Sample(((2, 3, 4),), dict(tau=2.0, dim=1)),
+     Sample(((4,),), dict(tau=0.3)),
+     Sample(((3, 5),), dict(hard=True), gradcheck=False),
+     Sample(((2, 3, 4),), dict(hard=True, tau=0.7, dim=1), gradcheck=False), integer_inputs=False)
+
+# spatial transformers: grid points drawn from N(0, 1), so many fall outside [-1, 1] and meet the padding
+nn_case("grid_sample",
+        *[Sample(((2, 3, 5, 4), (2, 3, 4, 2)), dict(padding_mode=p, align_corners=a))
+          for p in ("zeros", "border", "reflection") for a in (False, True)],
+        *[Sample(((2, 3, 5, 4), (2, 3, 4, 2)), dict(mode="nearest", padding_mode=p, align_corners=a))
+          for p, a in (("zeros", False), ("border", True), ("reflection", False))],
+        Sample(((1, 2, 1, 3), (1, 2, 2, 2)), dict(padding_mode="reflection", align_corners=True)),  # one row
+        Sample(((1, 1, 4, 4), (1, 5, 1, 2)), dict(align_corners=False)))
+nn_case("affine_grid",
+        Sample(((2, 2, 3),), dict(size=(2, 3, 4, 5), align_corners=False)),
+        Sample(((2, 2, 3),), dict(size=(2, 1, 3, 1), align_corners=False)),
+        Sample(((2, 2, 3),), dict(size=(2, 1, 3, 4), align_corners=True)),
+        Sample(((1, 2, 3),), dict(size=(1, 2, 1, 4), align_corners=False)))
+
+# softmax family with dtype=: the float32 input is converted first (float64 arithmetic, float32 gradient)
+case("softmax_dtype",
+     lambda x: CF.softmax(x, 1, dtype=cr.float64) + CF.log_softmax(x, 0, dtype=cr.float64)
+     + CF.softmin(x, 1, dtype=cr.float64) + x.log_softmax(1, dtype=cr.float64),
+     lambda x: torch.nn.functional.softmax(x, 1, dtype=torch.float64)
+     + torch.nn.functional.log_softmax(x, 0, dtype=torch.float64)
+     + torch.nn.functional.softmin(x, 1, dtype=torch.float64) + x.log_softmax(1, dtype=torch.float64),
+     Sample(((2, 3),), dtypes=(np.float32,), eps=1e-3), Sample(((3, 4),)))
+
+
+# nll_loss on (N, C, d1, d2) log-probabilities, and binary_cross_entropy's weight broadcast to the input
+TARGET_2x4x3 = np.array([[[0, 2, 1], [1, 1, 0], [2, 2, 2], [0, -100, 1]],
+                         [[1, 0, 0], [2, 1, -100], [0, 0, 1], [2, 1, 0]]])
+nn_case("nll_loss_spatial",
+        *[Sample(((2, 3, 4, 3),), dict(target=TARGET_2x4x3, weight=CLASS_WEIGHT, reduction=r)) for r in _REDUCTIONS],
+        Sample(((2, 3, 4, 3),), dict(target=np.where(TARGET_2x4x3 < 0, 0, TARGET_2x4x3), ignore_index=2)),
+        function="nll_loss")
+BCE_WEIGHTS_BROADCAST = [(np.array([[0.5], [1.0], [2.0]]), "mean"), (np.array([[[0.3, 1.0, 2.0, 0.5]]]), "sum"),
+                         (np.array(1.5), "none"), (np.array([0.1, 0.2, 0.3, 0.4]), "mean")]
+nn_case("binary_cross_entropy_broadcast_weight",
+        *[Sample(((2, 3, 4), (2, 3, 4)), dict(weight=w, reduction=r), domain=probability)
+          for w, r in BCE_WEIGHTS_BROADCAST],
+        function="binary_cross_entropy")
+
+
+
+# adaptive softmax: the module run with its weights given as inputs (as the recurrent cases)
+ASM_KEYS = ["head.weight", "tail.0.0.weight", "tail.0.1.weight", "tail.1.0.weight", "tail.1.1.weight"]
+ASM_TARGETS = np.array([0, 3, 4, 6, 7, 9])                     # the head, and both clusters
+
+
+def _adaptive_softmax(lib):
+    """(output, loss, log_prob) of AdaptiveLogSoftmaxWithLoss(8, 10, [4, 7], div_value=2)."""
+    def call(x, *weights):
+        module = lib.nn.AdaptiveLogSoftmaxWithLoss(8, 10, [4, 7], div_value=2.0)
+        for key, weight in zip(ASM_KEYS, weights):
+            *path, name = key.split(".")
+            owner = functools.reduce(getattr, path, module)
+            delattr(owner, name)                # a parameter replaced by the input tensor
+            setattr(owner, name, weight)
+        return (*module(x, lib.tensor(ASM_TARGETS)), module.log_prob(x))
+    return call
+
+
+case("adaptive_log_softmax_with_loss", _adaptive_softmax(cr), _adaptive_softmax(torch),
+     Sample(((6, 8), (6, 8), (4, 8), (3, 4), (2, 8), (3, 2))), integer_inputs=False)

@@ -339,9 +339,9 @@ def threshold(x, threshold, value, inplace=False):
     return apply(_act.Threshold(threshold, value), as_tensor(x))
 
 
-def softmin(x, dim):
+def softmin(x, dim, *, dtype=None):
     """softmax(-x) along ``dim``: probabilities that favour the smallest entries."""
-    x = to_floating(as_tensor(x))
+    x = _softmax_input(x, dtype)
     return softmax(-x, normalize_dim(dim, x.ndim, "softmin"))
 
 
@@ -2766,15 +2766,22 @@ def vecdot(x, y, *, dim=-1):
 
 
 # --------------------------------------------------------------------------- softmax
-def softmax(x, dim):
-    """e^x / Σ e^x along ``dim``, stable for logits of any size."""
-    x = to_floating(as_tensor(x))
+def _softmax_input(x, dtype):
+    """x as a floating tensor, converted to ``dtype`` first where one is given (as PyTorch's
+    ``dtype=``, e.g. float64 for a float32 input; the gradient comes back in x's dtype)."""
+    x = as_tensor(x)
+    return to_floating(x) if dtype is None else astype(x, dtype)
+
+
+def softmax(x, dim, *, dtype=None):
+    """e^x / Σ e^x along ``dim``, stable for logits of any size; computed in ``dtype`` if given."""
+    x = _softmax_input(x, dtype)
     return apply(_softmax.Softmax(normalize_dim(dim, x.ndim, "softmax")), x)
 
 
-def log_softmax(x, dim):
-    """x - logsumexp(x) along ``dim``, stable for logits of any size."""
-    x = to_floating(as_tensor(x))
+def log_softmax(x, dim, *, dtype=None):
+    """x - logsumexp(x) along ``dim``, stable for logits of any size; computed in ``dtype`` if given."""
+    x = _softmax_input(x, dtype)
     return apply(_softmax.LogSoftmax(normalize_dim(dim, x.ndim, "log_softmax")), x)
 
 

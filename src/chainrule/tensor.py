@@ -1265,11 +1265,11 @@ class Tensor:
         """This tensor itself: a NumPy array's layout never needs fixing before an op."""
         return self
 
-    def softmax(self, dim):
-        return _F.softmax(self, dim)
+    def softmax(self, dim, dtype=None):
+        return _F.softmax(self, dim, dtype=dtype)
 
-    def log_softmax(self, dim):
-        return _F.log_softmax(self, dim)
+    def log_softmax(self, dim, dtype=None):
+        return _F.log_softmax(self, dim, dtype=dtype)
 
     def eq(self, other):
         return _F.eq(self, other)

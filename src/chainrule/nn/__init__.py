@@ -37,3 +37,8 @@ from chainrule.nn.loss import (  # noqa: F401
     SoftMarginLoss, TripletMarginLoss,
 )
 from chainrule.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
+# remaining losses and functional ops (feat/extra)
+from chainrule.nn.loss import (  # noqa: F401
+    CTCLoss, MultiLabelMarginLoss, TripletMarginWithDistanceLoss,
+)
+from chainrule.nn.adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401

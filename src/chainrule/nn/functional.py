@@ -30,3 +30,10 @@ from chainrule.nn.margin_loss_functions import (  # noqa: F401
     cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
     multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss,
 )
+# remaining losses and functional ops (feat/extra)
+from chainrule.nn.gumbel import gumbel_softmax  # noqa: F401
+from chainrule.nn.sampling import affine_grid, grid_sample  # noqa: F401
+from chainrule.nn.loss_functions import ctc_loss  # noqa: F401
+from chainrule.nn.margin_loss_functions import (  # noqa: F401
+    multilabel_margin_loss, triplet_margin_with_distance_loss,
+)

@@ -8,6 +8,7 @@ as in PyTorch) and calls the function of the same name in ``chainrule.nn.functio
 """
 from chainrule.nn import loss_functions as F
 from chainrule.nn import margin_loss_functions as M
+from chainrule.nn.distance import PairwiseDistance
 from chainrule.nn.module import Module
 
 
@@ -242,3 +243,42 @@ class TripletMarginLoss(_Loss):
     def forward(self, anchor, positive, negative):
         return M.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
                                      eps=self.eps, swap=self.swap, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification: ``loss_fn(log_probs, targets, input_lengths,
+    target_lengths)`` with log_probs (T, N, C), for sequence labelling without an alignment."""
+
+    def __init__(self, blank=0, reduction="mean", zero_infinity=False):
+        super().__init__(reduction=reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=self.blank,
+                          reduction=self.reduction, zero_infinity=self.zero_infinity)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss of scores (N, C) and class-index targets (N, C) ended by -1:
+    each target class must score at least 1 above each of the other classes."""
+
+    def forward(self, input, target):
+        return M.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """max(0, d(anchor, positive) - d(anchor, negative) + margin) for a distance function d
+    (a module such as ``PairwiseDistance``, the default, or any function of two tensors)."""
+
+    def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
+        super().__init__(reduction=reduction)
+        if not margin > 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: margin must be greater than 0, "
+                             f"got {margin!r}")
+        self.distance_function = PairwiseDistance() if distance_function is None else distance_function
+        self.margin, self.swap = margin, swap
+
+    def forward(self, anchor, positive, negative):
+        return M.triplet_margin_with_distance_loss(
+            anchor, positive, negative, distance_function=self.distance_function,
+            margin=self.margin, swap=self.swap, reduction=self.reduction)

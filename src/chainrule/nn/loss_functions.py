@@ -15,6 +15,7 @@ import warnings
 
 from chainrule.backend import xp
 from chainrule.functions import as_tensor, astype
+from chainrule.ops import ctc as _ctc
 from chainrule.ops import loss as _loss
 from chainrule.tensor import Tensor, apply
 
@@ -389,3 +390,91 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                          f"{index_shape}; got {target.shape}")
     y, keep = _class_indices(target, classes, ignore_index, op)
     return apply(_loss.NLLLoss(y, keep, weight, reduction), input)
+
+
+# --------------------------------------------------------------------------- sequences
+def _ctc_lengths(lengths, name, batch, op):
+    """``input_lengths`` or ``target_lengths`` as a (batch,) int64 array, checked."""
+    array = lengths.data if isinstance(lengths, Tensor) else xp.asarray(lengths)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{op}: {name} must hold integers, got {array.dtype}")
+    if array.size != batch or array.ndim > 1:
+        raise ValueError(f"{op}: {name} must hold one length per sample ({batch}); got shape "
+                         f"{array.shape}")
+    array = array.reshape(batch).astype(xp.int64)
+    if array.size and array.min() < 0:
+        raise ValueError(f"{op}: {name} must be non-negative, got {int(array.min())}")
+    return array
+
+
+def _ctc_targets(targets, target_lengths, batched, op):
+    """Targets padded to (N, S): given so, or cut from the concatenation of all of them."""
+    y = as_tensor(targets, op).data
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{op}: targets must be class indices (integers), got {y.dtype}")
+    longest = int(target_lengths.max(initial=0))
+    if y.ndim == 1 and batched:
+        total = int(target_lengths.sum())
+        if y.shape[0] != total:
+            raise ValueError(f"{op}: concatenated targets must hold sum(target_lengths) = {total} "
+                             f"labels; got {y.shape[0]}")
+        starts = xp.cumsum(target_lengths) - target_lengths
+        index = starts[:, None] + xp.arange(longest)
+        return y[xp.minimum(index, total - 1)] if total else xp.zeros((len(starts), 0), y.dtype)
+    y = y.reshape(1, -1) if not batched and y.ndim == 1 else y
+    if y.ndim != 2 or y.shape[0] != target_lengths.shape[0]:
+        expected = "(N, S) or (sum(target_lengths),)" if batched else "(S,)"
+        raise ValueError(f"{op}: targets must have shape {expected}; got {targets.shape}")
+    if y.shape[1] < longest:
+        raise ValueError(f"{op}: padded targets of shape {tuple(targets.shape)} are shorter than "
+                         f"the longest target length {longest}")
+    return y[:, :longest]
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
+    """Connectionist temporal classification loss: -log of the total probability of every
+    alignment of each target sequence to the frames of its input (Graves et al., 2006).
+
+    log_probs: (T, N, C) log-probabilities (e.g. ``log_softmax(x, dim=2)``), or (T, C) for
+    one sequence.  targets: (N, S) padded, or the N sequences concatenated, of class indices
+    other than ``blank``.  input_lengths, target_lengths: (N,) lengths (0-d for one sequence).
+    'mean' divides each loss by its target length, then averages over the batch;
+    ``zero_infinity`` turns the infinite losses of impossible alignments (and their gradients)
+    to zero.  The gradient is the exact derivative with respect to ``log_probs``; through a
+    log_softmax it equals PyTorch's (whose rule for log_probs assumes that softmax).
+
+    >>> log_probs = F.log_softmax(chainrule.randn(50, 2, 20, requires_grad=True), dim=2)
+    >>> loss = F.ctc_loss(log_probs, chainrule.tensor([[3, 7, 7, 1], [5, 2, 0, 0]]), [50, 40], [4, 2])
+    """
+    op = "ctc_loss"
+    check_reduction(reduction, op)
+    log_probs = _floating_input(log_probs, op)
+    if log_probs.ndim not in (2, 3):
+        raise ValueError(f"{op}: log_probs must have shape (T, N, C) or (T, C); got "
+                         f"{log_probs.shape}")
+    batched = log_probs.ndim == 3
+    lp = log_probs if batched else log_probs.reshape(log_probs.shape[0], 1, -1)
+    frames, batch, classes = lp.shape
+    if not (isinstance(blank, numbers.Integral) and 0 <= blank < classes):
+        raise ValueError(f"{op}: blank must be a class index in [0, {classes}), got {blank!r}")
+    input_lengths = _ctc_lengths(input_lengths, "input_lengths", batch, op)
+    target_lengths = _ctc_lengths(target_lengths, "target_lengths", batch, op)
+    if input_lengths.size and input_lengths.max() > frames:
+        raise ValueError(f"{op}: input_lengths must be at most the number of frames {frames}, "
+                         f"got {int(input_lengths.max())}")
+    y = _ctc_targets(targets, target_lengths, batched, op)
+    counted = xp.arange(y.shape[1]) < target_lengths[:, None]
+    bad = counted & ((y < 0) | (y >= classes))
+    if bad.any():
+        raise IndexError(f"{op}: target class index {int(y[bad][0])} is out of range for "
+                         f"{classes} classes")
+    y = xp.where(counted, y, blank)
+    losses = apply(_ctc.CTCLoss(y, input_lengths, target_lengths, blank, bool(zero_infinity)),
+                   lp)
+    if reduction == "mean":
+        per_label = xp.maximum(target_lengths, 1).astype(lp.dtype)
+        return (losses / Tensor(per_label)).mean()
+    if reduction == "sum":
+        return losses.sum()
+    return losses if batched else losses.reshape(())

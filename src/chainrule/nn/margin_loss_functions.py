@@ -16,8 +16,8 @@ from chainrule import functions as fn
 from chainrule.backend import xp
 from chainrule.nn.distance import pairwise_distance
 from chainrule.nn.loss_functions import (
-    _class_weight, _constant_weight, _float_option, _floating_input, _reduction,
-    _target_like, reduce_tensor,
+    _class_weight, _constant_weight, _float_option, _floating_input, _reduction, _target_like,
+    check_reduction, reduce_tensor,
 )
 from chainrule.ops import loss as _loss
 from chainrule.tensor import apply
@@ -177,12 +177,72 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     d(anchor, negative) (Balntas et al., 2016).  The three inputs have the same number of dims."""
     op = "triplet_margin_loss"
     reduction = _reduction(op, size_average, reduce, reduction)
-    margin = _float_option(margin, "margin", op, low=0)
-    anchor, positive, negative = _same_rank(op, anchor=anchor, positive=positive, negative=negative)
     if not isinstance(p, numbers.Real):
         raise TypeError(f"{op}: p must be a real number, got {p!r}")
-    d_positive = pairwise_distance(anchor, positive, p, eps)
-    d_negative = pairwise_distance(anchor, negative, p, eps)
+    return _triplet(op, anchor, positive, negative, lambda x1, x2: pairwise_distance(x1, x2, p, eps),
+                    margin, swap, reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):
+    """max(0, d(anchor, positive) - d(anchor, negative) + margin) for any distance function d
+    of two tensors (default: pairwise_distance, the Euclidean distance along the last dim).
+
+    ``swap`` uses min(d(anchor, negative), d(positive, negative)) as the negative distance.
+    """
+    op = "triplet_margin_with_distance_loss"
+    check_reduction(reduction, op)
+    distance = pairwise_distance if distance_function is None else distance_function
+    if not callable(distance):
+        raise TypeError(f"{op}: distance_function must be callable, got {distance!r}")
+    return _triplet(op, anchor, positive, negative, distance, margin, swap, reduction)
+
+
+def _triplet(op, anchor, positive, negative, distance, margin, swap, reduction):
+    """The triplet hinge max(0, margin + d(a, p) - d(a, n)), reduced, for a distance function d."""
+    margin = _float_option(margin, "margin", op, low=0)
+    anchor, positive, negative = _same_rank(op, anchor=anchor, positive=positive, negative=negative)
+    d_positive = distance(anchor, positive)
+    d_negative = distance(anchor, negative)
     if swap:
-        d_negative = fn.minimum(d_negative, pairwise_distance(positive, negative, p, eps))
+        d_negative = fn.minimum(d_negative, distance(positive, negative))
     return reduce_tensor(fn.clamp(margin + d_positive - d_negative, min=0), reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label hinge loss: Σ_j Σ_{i not a target} max(0, 1 - (input[y_j] - input[i])) / C.
+
+    input: (N, C) or (C,) scores; target: class indices of the same shape, the targets of a
+    sample being those before its first -1 (the rest is padding).  Every target class must
+    score at least 1 above every other class.
+    """
+    op = "multilabel_margin_loss"
+    reduction = _reduction(op, size_average, reduce, reduction)
+    input = _floating_input(input, op)
+    target = fn.as_tensor(target, op)
+    if input.ndim not in (1, 2):
+        raise ValueError(f"{op}: input must have shape (N, C) or (C,), got {input.shape}")
+    if target.shape != input.shape:
+        raise ValueError(f"{op}: target of shape {target.shape} must have the input's shape "
+                         f"{input.shape}")
+    y = target.data
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{op}: class-index targets must be integers, got {y.dtype}")
+    scores = input if input.ndim == 2 else input.reshape(1, -1)
+    y = y.reshape(scores.shape)
+    classes = scores.shape[1]
+    counted = xp.cumprod(y != -1, axis=1).astype(bool)      # the targets before the first -1
+    bad = counted & ((y < 0) | (y >= classes))
+    if bad.any():
+        raise IndexError(f"{op}: target class index {int(y[bad][0])} is out of range for "
+                         f"{classes} classes (expected values in [0, {classes}), -1 ending the list)")
+    y = xp.where(counted, y, 0)
+    is_target = xp.zeros(scores.shape, dtype=bool)
+    rows = xp.broadcast_to(xp.arange(scores.shape[0])[:, None], y.shape)
+    is_target[rows[counted], y[counted]] = True
+    # hinge[n, j, i]: target slot j against class i, counted where j is a target and i is not
+    target_scores = fn.gather(scores, 1, fn.as_tensor(y))
+    hinge = fn.clamp(1 - target_scores.unsqueeze(2) + scores.unsqueeze(1), min=0)
+    pairs = counted[:, :, None] & ~is_target[:, None, :]
+    losses = fn.sum(fn.where(pairs, hinge, 0.0), dim=(1, 2)) / classes
+    return reduce_tensor(losses if input.ndim == 2 else losses.reshape(()), reduction)
