@@ -37,3 +37,8 @@ from chainrule.nn.loss import (  # noqa: F401
     SoftMarginLoss, TripletMarginLoss,
 )
 from chainrule.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
+# attention and Transformers
+from chainrule.nn.attention import MultiheadAttention  # noqa: F401
+from chainrule.nn.transformer import (  # noqa: F401
+    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+)

@@ -30,3 +30,5 @@ from chainrule.nn.margin_loss_functions import (  # noqa: F401
     cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
     multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss,
 )
+# attention and Transformers
+from chainrule.nn.attention import scaled_dot_product_attention  # noqa: F401
