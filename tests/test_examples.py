@@ -37,3 +37,11 @@ def test_sequence_classification_learns_balanced_brackets(capsys):
                                                      "--epochs", "3", "--verbose", "0"])
     assert result["test_accuracy"] > 0.9
     assert "test accuracy" in capsys.readouterr().out
+
+
+def test_transformer_learns_to_reverse_digit_sequences(capsys):
+    result = run_main("transformer_copy_task.py", ["--steps", "200", "--print-every", "100"])
+    losses = result["losses"]
+    assert len(losses) == 200 and sum(losses[-10:]) / 10 < sum(losses[:10]) / 100
+    assert result["digit_accuracy"] > 0.95
+    assert "per sequence" in capsys.readouterr().out

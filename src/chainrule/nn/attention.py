@@ -51,9 +51,9 @@ def _attend(query, key, value, mask, dropout_p, scale, safe):
     scores = matmul(query, key.transpose(-2, -1)) * scale
     if mask is not None:
         scores = scores + mask
-    dead = xp.all(xp.isneginf(scores.data), axis=-1, keepdims=True) if safe else None
-    if dead is not None and dead.any():
-        weights = where(dead, 0.0, softmax(where(dead, 0.0, scores), -1))
+    dead = xp.all(xp.isneginf(scores.data), axis=-1, keepdims=True)
+    if dead.any():
+        weights = where(dead, 0.0 if safe else xp.nan, softmax(where(dead, 0.0, scores), -1))
     else:
         weights = softmax(scores, -1)
     if dropout_p > 0:
@@ -207,17 +207,18 @@ class MultiheadAttention(Module):
         if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
             raise ValueError(f"{where_}: query, key and value must all be 3-D (batched) or 2-D (unbatched), "
                              f"got shapes {query.shape}, {key.shape}, {value.shape}")
+        for t, name, size in ((query, "query", self.embed_dim), (key, "key", self.kdim), (value, "value", self.vdim)):
+            if t.shape[-1] != size:
+                raise ValueError(f"{where_}: {name}'s last dim must be {size}, got {name} of shape {t.shape}")
+        shapes = f"{query.shape}, {key.shape}, {value.shape}"
         if not batched:
             query, key, value = query.unsqueeze(0), key.unsqueeze(0), value.unsqueeze(0)
         elif not self.batch_first:
             query, key, value = query.transpose(0, 1), key.transpose(0, 1), value.transpose(0, 1)
-        for t, name, size in ((query, "query", self.embed_dim), (key, "key", self.kdim), (value, "value", self.vdim)):
-            if t.shape[-1] != size:
-                raise ValueError(f"{where_}: {name}'s last dim must be {size}, got {name} of shape "
-                                 f"{tuple(t.shape) if batched else t.shape[1:]}")
         if key.shape[:2] != value.shape[:2] or key.shape[0] != query.shape[0]:
+            layout = "(L, E)" if not batched else "(N, L, E)" if self.batch_first else "(L, N, E)"
             raise ValueError(f"{where_}: query, key and value must share the batch size, and key and value "
-                             f"the length, got shapes {query.shape}, {key.shape}, {value.shape} (batch first)")
+                             f"the length, got shapes {shapes} (layout {layout})")
         return query, key, value, batched
 
     def _mask(self, attn_mask, key_padding_mask, batched, N, L, S):
