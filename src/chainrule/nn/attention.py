@@ -7,11 +7,11 @@ rules are those of the pieces.
 import math
 
 from chainrule.backend import xp
-from chainrule.functions import as_tensor, cat, matmul, pad, repeat_interleave, softmax, where
+from chainrule.functions import cat, matmul, pad, repeat_interleave, softmax, where
 from chainrule.nn import init
+from chainrule.nn._inputs import factory_dtype, layer_input
 from chainrule.nn.dropout import _check_p, dropout
 from chainrule.nn.linear import Linear, linear
-from chainrule.nn._inputs import factory_dtype, layer_input
 from chainrule.nn.module import Module
 from chainrule.nn.parameter import Parameter
 from chainrule.tensor import Tensor, as_array

@@ -10,13 +10,13 @@ import copy
 from chainrule.backend import xp
 from chainrule.functions import gelu, relu
 from chainrule.nn import init
+from chainrule.nn._inputs import factory_dtype
 from chainrule.nn.attention import MultiheadAttention
 from chainrule.nn.container import ModuleList
 from chainrule.nn.dropout import Dropout
 from chainrule.nn.linear import Linear
 from chainrule.nn.module import Module
 from chainrule.nn.normalization import LayerNorm
-from chainrule.nn._inputs import factory_dtype
 from chainrule.tensor import Tensor
 
 _ACTIVATIONS = {"relu": relu, "gelu": gelu}
@@ -43,7 +43,7 @@ class _FeedForwardLayer(Module):
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
-        kw = dict(bias=bias, dtype=factory_dtype(dtype, device, type(self).__name__))
+        kw = {"bias": bias, "dtype": factory_dtype(dtype, device, type(self).__name__)}
         norms = self._norms
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=batch_first, **kw)
         if norms == 3:
@@ -193,10 +193,10 @@ class Transformer(Module):
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
         dtype = factory_dtype(dtype, device, "Transformer")
-        layer_kw = dict(dim_feedforward=dim_feedforward, dropout=dropout, activation=activation,
-                        layer_norm_eps=layer_norm_eps, batch_first=batch_first, norm_first=norm_first,
-                        bias=bias, dtype=dtype)
-        norm_kw = dict(eps=layer_norm_eps, bias=bias, dtype=dtype)
+        layer_kw = {"dim_feedforward": dim_feedforward, "dropout": dropout, "activation": activation,
+                    "layer_norm_eps": layer_norm_eps, "batch_first": batch_first, "norm_first": norm_first,
+                    "bias": bias, "dtype": dtype}
+        norm_kw = {"eps": layer_norm_eps, "bias": bias, "dtype": dtype}
         if custom_encoder is not None:
             self.encoder = custom_encoder
         else:
