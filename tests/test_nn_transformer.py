@@ -319,3 +319,14 @@ def test_errors_name_the_layer_and_the_shapes(call, kind, words):
         call()
     for word in words:
         assert word in str(info.value), f"{word!r} not in {info.value}"
+
+
+def test_attention_dropout_is_drawn_from_the_seeded_generator():
+    q = cr.randn(2, 4, 5)
+    plain = F.scaled_dot_product_attention(q, q, q).numpy()
+    cr.manual_seed(3)
+    first = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5).numpy()
+    cr.manual_seed(3)
+    again = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5).numpy()
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, plain)
