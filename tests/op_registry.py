@@ -2028,3 +2028,82 @@ def _adaptive_softmax(lib):
 
 case("adaptive_log_softmax_with_loss", _adaptive_softmax(cr), _adaptive_softmax(torch),
      Sample(((6, 8), (6, 8), (4, 8), (3, 4), (2, 8), (3, 2))), integer_inputs=False)
+# --------------------------------------------------------------------------- attention
+# boolean masks: True = the key takes part (row 1 of ATTN_MASK_46 sees no key: output 0)
+ATTN_MASK_46 = np.array([[True, False, True, True, False, True], [False] * 6,
+                         [True, True, True, False, False, False], [False, False, False, False, False, True]])
+ATTN_BIAS_346 = np.linspace(-2.0, 2.0, 72).reshape(3, 4, 6)
+QKV = ((2, 3, 4, 5), (2, 3, 6, 5), (2, 3, 6, 7))
+nn_case("scaled_dot_product_attention",
+        Sample(QKV), Sample(QKV, dict(is_causal=True)), Sample(QKV, dict(attn_mask=ATTN_MASK_46)),
+        Sample(QKV, dict(attn_mask=ATTN_MASK_46[[0, 2], None, None, :])),             # per-batch (2, 1, 1, 6)
+        Sample(QKV, dict(attn_mask=ATTN_BIAS_346, scale=0.3)),
+        Sample(((4, 5), (6, 5), (6, 2)), dict(is_causal=True)),                  # no batch dims
+        Sample(((3, 4, 5), (6, 5), (6, 5)), dict(attn_mask=ATTN_MASK_46)),       # key, value broadcast
+        Sample(((2, 4, 3, 5), (2, 2, 6, 5), (2, 2, 6, 3)), dict(enable_gqa=True)),
+        Sample(((1, 5, 3), (1, 2, 3), (1, 2, 4)), dict(is_causal=True)))        # L > S: causal rows 2.. see all
+case("scaled_dot_product_attention_mask_grad",                                   # a trainable additive mask
+     lambda q, k, v, m: CF.scaled_dot_product_attention(q, k, v, attn_mask=m),
+     lambda q, k, v, m: torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=m),
+     Sample(QKV + ((4, 6),)), Sample(((3, 4, 5), (3, 6, 5), (3, 6, 2), (3, 1, 6))), integer_inputs=False)
+
+
+def _mha_case(name, options, keys, *samples):
+    """MultiheadAttention(**options) run with its parameters ``keys`` given as inputs after
+    query, key and value (torch.func.functional_call swaps them into the torch module); a
+    sample's keywords go to forward().  Outputs: attn_output[, attn_weights].  Values are drawn
+    from (-0.9, 0.9): with normal ones, float32 gradients summing terms of size 6 to 0.04 differ
+    from float64 by 4e-6 in both libraries, above the float32 run's tolerance."""
+    def flat(result):
+        out, weights = result
+        return (out,) if weights is None else (out, weights)
+
+    def ours(q, k, v, *weights, **kw):
+        module = cr.nn.MultiheadAttention(**options, dtype=q.dtype)
+        for key, w in zip(keys, weights):
+            *path, leaf = key.split(".")
+            owner = module
+            for part in path:
+                owner = getattr(owner, part)
+            owner._parameters[leaf] = w
+        return flat(module(q, k, v, **_constants(kw, q, cr)))
+
+    def theirs(q, k, v, *weights, **kw):
+        module = torch.nn.MultiheadAttention(**options, dtype=q.dtype)
+        return flat(torch.func.functional_call(module, dict(zip(keys, weights)),
+                                               (q, k, v), _constants(kw, q.detach(), torch)))
+    samples = [dataclasses.replace(s, domain=UNIT) for s in samples]
+    case(name, ours, theirs, *samples, integer_inputs=False)
+
+
+# in_proj_bias is an input only where a zero-attention key or bias_k is added: otherwise its key
+# part shifts every score of a row alike, so its gradient is 0 (float32 compares round-off there)
+PACKED = ["in_proj_weight", "out_proj.weight", "out_proj.bias"]
+PACKED_SHAPES = ((12, 4), (4, 4), (4,))
+KEY_PADDING_25 = np.array([[False, False, True, False, True], [False] * 5])
+_mha_case("multihead_attention", dict(embed_dim=4, num_heads=2), PACKED,
+          Sample(((3, 2, 4), (5, 2, 4), (5, 2, 4)) + PACKED_SHAPES),
+          Sample(((3, 2, 4), (5, 2, 4), (5, 2, 4)) + PACKED_SHAPES, dict(average_attn_weights=False)),
+          Sample(((3, 2, 4), (5, 2, 4), (5, 2, 4)) + PACKED_SHAPES, dict(need_weights=False)),
+          Sample(((3, 2, 4), (5, 2, 4), (5, 2, 4)) + PACKED_SHAPES,
+                 dict(key_padding_mask=KEY_PADDING_25, attn_mask=ATTN_MASK_46[[0, 2, 3], :5])),   # True = not allowed
+          Sample(((3, 2, 4), (5, 2, 4), (5, 2, 4)) + PACKED_SHAPES,
+                 dict(attn_mask=ATTN_BIAS_346.reshape(-1)[:60].reshape(4, 3, 5), need_weights=False,
+                      key_padding_mask=ATTN_BIAS_346[0, :2, :5])),
+          Sample(((3, 4), (5, 4), (5, 4)) + PACKED_SHAPES,                                 # unbatched
+                 dict(key_padding_mask=KEY_PADDING_25[0],
+                      attn_mask=np.stack([ATTN_MASK_46[[0, 2, 3], :5], np.zeros((3, 5), bool)]))))
+_mha_case("multihead_attention_batch_first", dict(embed_dim=4, num_heads=2, batch_first=True, add_zero_attn=True),
+          ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"],
+          Sample(((2, 3, 4), (2, 5, 4), (2, 5, 4), (12, 4), (12,), (4, 4), (4,)),
+                 dict(key_padding_mask=KEY_PADDING_25, is_causal=True,
+                      attn_mask=np.triu(np.ones((3, 5), bool), 1))))
+_mha_case("multihead_attention_kdim_vdim",
+          dict(embed_dim=4, num_heads=2, kdim=3, vdim=2, add_bias_kv=True, add_zero_attn=True),
+          ["q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "bias_k", "bias_v",
+           "out_proj.weight", "out_proj.bias"],
+          Sample(((3, 2, 4), (5, 2, 3), (5, 2, 2), (4, 4), (4, 3), (4, 2), (12,), (1, 1, 4), (1, 1, 4),
+                  (4, 4), (4,)), dict(key_padding_mask=KEY_PADDING_25)))
+_mha_case("multihead_attention_no_bias", dict(embed_dim=6, num_heads=3, bias=False),
+          ["in_proj_weight", "out_proj.weight"],
+          Sample(((4, 1, 6), (2, 1, 6), (2, 1, 6), (18, 6), (6, 6)), dict(need_weights=False)))

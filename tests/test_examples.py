@@ -45,3 +45,11 @@ def test_keras_functional_two_input_model_learns(capsys):
     assert result["test_accuracy"] > 0.85
     out = capsys.readouterr().out
     assert 'Model: "review_model"' in out and "test accuracy" in out
+
+
+def test_transformer_learns_to_reverse_digit_sequences(capsys):
+    result = run_main("transformer_copy_task.py", ["--steps", "200", "--print-every", "100"])
+    losses = result["losses"]
+    assert len(losses) == 200 and sum(losses[-10:]) / 10 < sum(losses[:10]) / 100
+    assert result["digit_accuracy"] > 0.95
+    assert "per sequence" in capsys.readouterr().out

@@ -42,3 +42,8 @@ from chainrule.nn.loss import (  # noqa: F401
     CTCLoss, MultiLabelMarginLoss, TripletMarginWithDistanceLoss,
 )
 from chainrule.nn.adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401
+# attention and Transformers
+from chainrule.nn.attention import MultiheadAttention  # noqa: F401
+from chainrule.nn.transformer import (  # noqa: F401
+    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+)

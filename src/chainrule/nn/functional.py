@@ -37,3 +37,5 @@ from chainrule.nn.loss_functions import ctc_loss  # noqa: F401
 from chainrule.nn.margin_loss_functions import (  # noqa: F401
     multilabel_margin_loss, triplet_margin_with_distance_loss,
 )
+# attention and Transformers
+from chainrule.nn.attention import scaled_dot_product_attention  # noqa: F401
