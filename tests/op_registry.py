@@ -1883,3 +1883,64 @@ case("same_tensor_maximum", lambda x: cr.maximum(x, x) + cr.minimum(x, x),
 case("same_tensor_where", lambda x: cr.where(COND_23, x, x * 3),
      lambda x: torch.where(torch.from_numpy(COND_23), x, x * 3), ((2, 3),))
 case("same_tensor_pow", lambda x: x ** x, lambda x: x ** x, Sample(((2, 3),), domain=positive))
+
+# --------------------------------------------------------------------------- nn.utils: sequences and parameters
+PACK_LENGTHS = [2, 4, 1]   # unsorted: the packing sorts, and h_n comes back in batch order
+
+
+def _utils_rnn(lib):
+    return cr.nn.utils.rnn if lib is cr else torch.nn.utils.rnn
+
+
+case("pad_sequence", lambda *xs, **kw: cr.nn.utils.rnn.pad_sequence(list(xs), **kw),
+     lambda *xs, **kw: torch.nn.utils.rnn.pad_sequence(list(xs), **kw),
+     Sample(((3, 2), (1, 2), (4, 2))),
+     Sample(((2,), (5,)), dict(batch_first=True, padding_value=-1.5)),
+     Sample(((3, 2, 1), (1, 2, 1)), dict(padding_side="left", batch_first=True)))
+
+
+def _pack_then_pad(lib, x, **kw):
+    rnn = _utils_rnn(lib)
+    packed = rnn.pack_padded_sequence(x, PACK_LENGTHS, batch_first=kw.get("batch_first", False),
+                                      enforce_sorted=False)
+    padded, _ = rnn.pad_packed_sequence(packed, **kw)
+    return packed.data, padded
+
+
+case("pack_padded_sequence", lambda x, **kw: _pack_then_pad(cr, x, **kw),
+     lambda x, **kw: _pack_then_pad(torch, x, **kw),
+     Sample(((4, 3, 2),)), Sample(((3, 4),), dict(batch_first=True, padding_value=2.0, total_length=6)))
+case("parameters_to_vector", lambda *xs: cr.nn.utils.parameters_to_vector(xs),
+     lambda *xs: torch.nn.utils.parameters_to_vector(xs), ((2, 3), (4,), ()))
+
+
+def _packed_recurrent_case(name, cls_name, states):
+    """A bidirectional layer over a PackedSequence of the unsorted PACK_LENGTHS."""
+    gates = {"LSTM": 4, "GRU": 3}.get(cls_name, 1)
+    names = [f"{stem}_l0{suffix}" for suffix in ("", "_reverse")
+             for stem in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+
+    def run(lib, x, rest, call):
+        rnn = _utils_rnn(lib)
+        module = getattr(lib.nn, cls_name)(3, 2, bidirectional=True)
+        packed = rnn.pack_padded_sequence(x, PACK_LENGTHS, enforce_sorted=False)
+        hx = rest[:states] if states == 2 else rest[0]
+        output, state = call(module, dict(zip(names, rest[states:])), packed, hx)
+        return (output.data, *state) if isinstance(state, tuple) else (output.data, state)
+
+    def call_ours(module, weights, packed, hx):
+        module._parameters.update(weights)
+        return module(packed, hx)
+
+    def call_theirs(module, weights, packed, hx):
+        return torch.func.functional_call(module, weights, (packed, hx))
+
+    per_direction = ((gates * 2, 3), (gates * 2, 2), (gates * 2,), (gates * 2,))
+    case(name, lambda x, *rest: run(cr, x, rest, call_ours),
+         lambda x, *rest: run(torch, x, rest, call_theirs),
+         Sample(((4, 3, 3),) + ((2, 3, 2),) * states + per_direction * 2), integer_inputs=False)
+
+
+_packed_recurrent_case("packed_rnn", "RNN", 1)
+_packed_recurrent_case("packed_lstm", "LSTM", 2)
+_packed_recurrent_case("packed_gru", "GRU", 1)

@@ -1,0 +1,41 @@
+"""nn.utils against PyTorch: packing and padding give torch's tensors (RNN/LSTM/GRU over a
+PackedSequence are compared in test_nn_rnn_torch.py)."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="PyTorch is the oracle for these comparisons; pip install torch==2.13.0")
+
+import chainrule as cr  # noqa: E402
+import chainrule.nn as nn  # noqa: E402
+from chainrule.nn.utils import rnn as ours_rnn  # noqa: E402
+
+theirs_rnn = torch.nn.utils.rnn
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("enforce_sorted, lengths", [(True, [5, 3, 3, 1]), (False, [2, 5, 1, 3, 5])])
+def test_pack_and_pad_match_torch(batch_first, enforce_sorted, lengths):
+    rng = np.random.default_rng(0)
+    shape = (len(lengths), 6, 2) if batch_first else (6, len(lengths), 2)
+    x = rng.standard_normal(shape)
+    a = ours_rnn.pack_padded_sequence(cr.tensor(x), lengths, batch_first, enforce_sorted)
+    b = theirs_rnn.pack_padded_sequence(torch.tensor(x), lengths, batch_first, enforce_sorted)
+    np.testing.assert_array_equal(a.data.numpy(), b.data.numpy())
+    np.testing.assert_array_equal(a.batch_sizes.numpy(), b.batch_sizes.numpy())
+    for mine, its in ((a.sorted_indices, b.sorted_indices), (a.unsorted_indices, b.unsorted_indices)):
+        assert (mine is None) == (its is None)
+        if mine is not None:
+            np.testing.assert_array_equal(mine.numpy(), its.numpy())
+    pa, la = ours_rnn.pad_packed_sequence(a, batch_first, padding_value=-3.0, total_length=7)
+    pb, lb = theirs_rnn.pad_packed_sequence(b, batch_first, padding_value=-3.0, total_length=7)
+    np.testing.assert_array_equal(pa.numpy(), pb.numpy())
+    np.testing.assert_array_equal(la.numpy(), lb.numpy())
+
+
+def test_parameters_to_vector_matches_torch():
+    torch.manual_seed(0)
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Conv1d(2, 2, 3))
+    ours = nn.Sequential(nn.Linear(3, 2), nn.Conv1d(2, 2, 3))
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    np.testing.assert_array_equal(nn.utils.parameters_to_vector(ours.parameters()).numpy(),
+                                  torch.nn.utils.parameters_to_vector(theirs.parameters()).detach().numpy())
