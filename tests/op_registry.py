@@ -1944,3 +1944,42 @@ def _packed_recurrent_case(name, cls_name, states):
 _packed_recurrent_case("packed_rnn", "RNN", 1)
 _packed_recurrent_case("packed_lstm", "LSTM", 2)
 _packed_recurrent_case("packed_gru", "GRU", 1)
+
+# --------------------------------------------------------------------------- embedding_bag (1-d input cut at
+# offsets, one empty bag; or a 2-d input of fixed-size bags); max needs distinct values (no ties)
+BAG_INDICES, BAG_OFFSETS = np.array([1, 2, 4, 5, 4, 3, 2, 0]), np.array([0, 2, 2, 5])
+BAG_ROWS = np.array([[1, 2, 0], [4, 4, 5]])
+
+
+def _embedding_bag(lib, weight, *rest, fixed_bags=False, **kw):
+    F = CF if lib is cr else torch.nn.functional
+    wrap = cr.tensor if lib is cr else torch.from_numpy
+    if fixed_bags:
+        return F.embedding_bag(wrap(BAG_ROWS), weight, per_sample_weights=rest[0] if rest else None, **kw)
+    return F.embedding_bag(wrap(BAG_INDICES), weight, wrap(BAG_OFFSETS),
+                           per_sample_weights=rest[0] if rest else None, **kw)
+
+
+case("embedding_bag", lambda *xs, **kw: _embedding_bag(cr, *xs, **kw),
+     lambda *xs, **kw: _embedding_bag(torch, *xs, **kw),
+     Sample(((6, 3),)), Sample(((6, 3),), dict(mode="sum", padding_idx=4)),
+     Sample(((6, 3),), dict(mode="max"), domain=distinct),
+     Sample(((6, 2),), dict(mode="max", fixed_bags=True, padding_idx=5), domain=distinct),
+     Sample(((6, 3), (8,)), dict(mode="sum")),
+     Sample(((6, 3), (2, 3)), dict(mode="sum", fixed_bags=True, include_last_offset=False)),
+     integer_inputs=False)
+
+
+def _hooked_linear(lib, x, weight):
+    """Linear with full backward (pre-)hooks that only look: the gradients must be unchanged."""
+    layer = lib.nn.Linear(weight.shape[1], weight.shape[0], bias=False)
+    layer.register_full_backward_pre_hook(lambda module, grad_output: None)
+    layer.register_full_backward_hook(lambda module, grad_input, grad_output: None)
+    if lib is cr:
+        layer._parameters["weight"] = weight
+        return layer(x)
+    return torch.func.functional_call(layer, {"weight": weight}, (x,))
+
+
+case("module_full_backward_hook", lambda x, w: _hooked_linear(cr, x, w),
+     lambda x, w: _hooked_linear(torch, x, w), ((4, 3), (2, 3)), integer_inputs=False)

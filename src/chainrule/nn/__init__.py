@@ -37,3 +37,6 @@ from chainrule.nn.loss import (  # noqa: F401
     SoftMarginLoss, TripletMarginLoss,
 )
 from chainrule.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
+# nn.utils, nn.init and Module API area: bags of embeddings, SELU-preserving dropout
+from chainrule.nn.dropout import AlphaDropout, FeatureAlphaDropout  # noqa: F401
+from chainrule.nn.embedding import EmbeddingBag  # noqa: F401

@@ -30,3 +30,6 @@ from chainrule.nn.margin_loss_functions import (  # noqa: F401
     cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
     multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss,
 )
+# nn.utils, nn.init and Module API area: bags of embeddings, SELU-preserving dropout
+from chainrule.nn.dropout import alpha_dropout, feature_alpha_dropout  # noqa: F401
+from chainrule.nn.embedding import embedding_bag  # noqa: F401
