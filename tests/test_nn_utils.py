@@ -120,3 +120,59 @@ def test_parameters_to_vector_and_back():
     assert model.bias.grad.tolist() == [6.0, 7.0]
     with pytest.raises(ValueError, match="vec has 7 elements, but the parameters hold 8"):
         vector_to_parameters(cr.zeros(7), model.parameters())
+
+
+# ----------------------------------------------------------------- parametrizations
+class _Symmetric(nn.Module):
+    """W -> triu(W) + triu(W, 1)ᵀ: a symmetric matrix from its upper triangle."""
+
+    def forward(self, weight):
+        return weight.triu() + weight.triu(1).transpose(0, 1)
+
+
+def test_register_parametrization_makes_a_property_and_keeps_training_the_original():
+    from chainrule.nn.utils import parametrize
+    layer = nn.Linear(3, 3)
+    original = layer.weight
+    parametrize.register_parametrization(layer, "weight", _Symmetric())
+    assert type(layer).__name__ == "ParametrizedLinear" and isinstance(layer, nn.Linear)
+    assert parametrize.is_parametrized(layer) and parametrize.is_parametrized(layer, "weight")
+    assert not parametrize.is_parametrized(layer, "bias")
+    assert layer.parametrizations.weight.original is original
+    assert list(layer.state_dict()) == ["bias", "parametrizations.weight.original"]
+    np.testing.assert_array_equal(layer.weight.numpy(), layer.weight.numpy().T)
+    layer(cr.ones(2, 3)).sum().backward()
+    assert original.grad is not None and np.allclose(np.tril(original.grad.numpy(), -1), 0)
+    assert "(0): _Symmetric()" in repr(layer)
+    parametrize.remove_parametrizations(layer, "weight")
+    assert type(layer) is nn.Linear and isinstance(layer.weight, nn.Parameter)
+    assert list(layer.state_dict()) == ["bias", "weight"]     # re-registered last, as PyTorch
+    np.testing.assert_array_equal(layer.weight.numpy(), layer.weight.numpy().T)
+
+
+def test_parametrization_errors():
+    from chainrule.nn.utils import parametrize
+    with pytest.raises(ValueError, match="has no parameter or buffer 'kernel'"):
+        parametrize.register_parametrization(nn.Linear(2, 2), "kernel", _Symmetric())
+    with pytest.raises(ValueError, match=r"must keep the tensor's shape \(3, 3\) .* got \(9,\)"):
+        parametrize.register_parametrization(nn.Linear(3, 3), "weight", nn.Flatten(0))
+    with pytest.raises(ValueError, match="has no parametrization on 'weight'"):
+        parametrize.remove_parametrizations(nn.Linear(2, 2), "weight")
+
+
+def test_weight_norm_splits_length_and_direction():
+    from chainrule.nn.utils.parametrizations import weight_norm
+    layer = nn.Linear(4, 3)
+    before = layer.weight.numpy().copy()
+    weight_norm(layer)
+    g = layer.parametrizations.weight.original0
+    v = layer.parametrizations.weight.original1
+    assert g.shape == (3, 1) and v.shape == (3, 4)
+    np.testing.assert_allclose(g.numpy()[:, 0], np.linalg.norm(before, axis=1), rtol=1e-6)
+    np.testing.assert_allclose(layer.weight.numpy(), before, rtol=1e-6)
+    with cr.no_grad():
+        g.data[...] = 2.0
+    np.testing.assert_allclose(np.linalg.norm(layer.weight.numpy(), axis=1), 2.0, rtol=1e-6)
+    layer.weight = cr.ones(3, 4)                    # assignment goes through right_inverse
+    np.testing.assert_allclose(g.numpy()[:, 0], 2.0, rtol=1e-6)
+    assert layer.weight.dtype == np.float32

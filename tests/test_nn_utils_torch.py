@@ -39,3 +39,24 @@ def test_parameters_to_vector_matches_torch():
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
     np.testing.assert_array_equal(nn.utils.parameters_to_vector(ours.parameters()).numpy(),
                                   torch.nn.utils.parameters_to_vector(theirs.parameters()).detach().numpy())
+
+
+@pytest.mark.parametrize("dim", [0, 1, None])
+def test_weight_norm_matches_torch(dim):
+    from chainrule.nn.utils.parametrizations import weight_norm
+    torch.manual_seed(0)
+    theirs = torch.nn.utils.parametrizations.weight_norm(torch.nn.Conv1d(3, 4, 2).double(), dim=dim)
+    ours = weight_norm(nn.Conv1d(3, 4, 2).double(), dim=dim)
+    state = theirs.state_dict()
+    assert list(ours.state_dict()) == list(state)
+    assert [v.shape for v in ours.state_dict().values()] == [tuple(v.shape) for v in state.values()]
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert repr(ours) == repr(theirs)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in state.items()})
+    x = np.random.default_rng(0).standard_normal((2, 3, 5))
+    a, b = ours(cr.tensor(x)), theirs(torch.tensor(x))
+    np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-12)
+    (a * a).sum().backward()
+    (b * b).sum().backward()
+    for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-10, err_msg=name)

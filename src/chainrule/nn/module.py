@@ -536,11 +536,14 @@ class Module:
         for name, child in self._modules.items():
             text = repr(child).replace("\n", "\n  ")
             lines.append(f"  ({name}): {text}")
-        extra = self.extra_repr()
-        if not lines:
-            return f"{type(self).__name__}({extra})"
-        head = f"{type(self).__name__}({extra}" if extra else f"{type(self).__name__}("
-        return head + "\n" + "\n".join(lines) + "\n)"
+        extra = self.extra_repr().split("\n") if self.extra_repr() else []
+        if len(extra) == 1 and not lines:
+            return f"{type(self).__name__}({extra[0]})"
+        if not extra and not lines:
+            return f"{type(self).__name__}()"
+        # with children (or several lines of extra_repr), each goes on its own line, as PyTorch
+        body = ["  " + line for line in extra] + lines
+        return f"{type(self).__name__}(\n" + "\n".join(body) + "\n)"
 
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
