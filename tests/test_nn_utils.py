@@ -176,3 +176,20 @@ def test_weight_norm_splits_length_and_direction():
     layer.weight = cr.ones(3, 4)                    # assignment goes through right_inverse
     np.testing.assert_allclose(g.numpy()[:, 0], 2.0, rtol=1e-6)
     assert layer.weight.dtype == np.float32
+
+
+def test_spectral_norm_brings_the_largest_singular_value_to_one():
+    from chainrule.nn.utils.parametrizations import spectral_norm
+    layer = spectral_norm(nn.Linear(6, 5), n_power_iterations=30)
+    layer(cr.ones(1, 6))
+    assert np.linalg.svd(layer.weight.numpy(), compute_uv=False)[0] == pytest.approx(1, rel=1e-4)
+    assert layer.weight.dtype == np.float32
+    state = layer.state_dict()
+    layer.eval()
+    before = layer.parametrizations.weight[0]._u.numpy().copy()
+    layer(cr.ones(1, 6))
+    np.testing.assert_array_equal(layer.parametrizations.weight[0]._u.numpy(), before)  # eval: fixed
+    assert list(state) == ["bias", "parametrizations.weight.original", "parametrizations.weight.0._u",
+                           "parametrizations.weight.0._v"]
+    with pytest.raises(ValueError, match="n_power_iterations must be positive"):
+        spectral_norm(nn.Linear(2, 2), n_power_iterations=0)

@@ -60,3 +60,25 @@ def test_weight_norm_matches_torch(dim):
     (b * b).sum().backward()
     for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
         np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-10, err_msg=name)
+
+
+@pytest.mark.parametrize("make", [lambda lib: lib.Linear(4, 3), lambda lib: lib.Conv2d(2, 3, 3),
+                                  lambda lib: lib.ConvTranspose2d(2, 3, 3)])
+def test_spectral_norm_matches_torch_in_training_and_eval(make):
+    from chainrule.nn.utils.parametrizations import spectral_norm
+    torch.manual_seed(0)
+    theirs = torch.nn.utils.parametrizations.spectral_norm(make(torch.nn).double(), n_power_iterations=2)
+    ours = spectral_norm(make(nn).double(), n_power_iterations=2)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert repr(ours) == repr(theirs)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((2, 4) if isinstance(ours, nn.Linear) else (1, 2, 5, 5))
+    for training in (True, True, False):     # training refines u and v on every call
+        a, b = ours.train(training)(cr.tensor(x)), theirs.train(training)(torch.tensor(x))
+        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-10)
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), rtol=1e-10, err_msg=key)
+    (a * a).sum().backward()
+    (b * b).sum().backward()
+    for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-8, err_msg=name)
