@@ -2107,3 +2107,102 @@ _mha_case("multihead_attention_kdim_vdim",
 _mha_case("multihead_attention_no_bias", dict(embed_dim=6, num_heads=3, bias=False),
           ["in_proj_weight", "out_proj.weight"],
           Sample(((4, 1, 6), (2, 1, 6), (2, 1, 6), (18, 6), (6, 6)), dict(need_weights=False)))
+# --------------------------------------------------------------------------- nn.utils: sequences and parameters
+PACK_LENGTHS = [2, 4, 1]   # unsorted: the packing sorts, and h_n comes back in batch order
+
+
+def _utils_rnn(lib):
+    return cr.nn.utils.rnn if lib is cr else torch.nn.utils.rnn
+
+
+case("pad_sequence", lambda *xs, **kw: cr.nn.utils.rnn.pad_sequence(list(xs), **kw),
+     lambda *xs, **kw: torch.nn.utils.rnn.pad_sequence(list(xs), **kw),
+     Sample(((3, 2), (1, 2), (4, 2))),
+     Sample(((2,), (5,)), dict(batch_first=True, padding_value=-1.5)),
+     Sample(((3, 2, 1), (1, 2, 1)), dict(padding_side="left", batch_first=True)))
+
+
+def _pack_then_pad(lib, x, **kw):
+    rnn = _utils_rnn(lib)
+    packed = rnn.pack_padded_sequence(x, PACK_LENGTHS, batch_first=kw.get("batch_first", False),
+                                      enforce_sorted=False)
+    padded, _ = rnn.pad_packed_sequence(packed, **kw)
+    return packed.data, padded
+
+
+case("pack_padded_sequence", lambda x, **kw: _pack_then_pad(cr, x, **kw),
+     lambda x, **kw: _pack_then_pad(torch, x, **kw),
+     Sample(((4, 3, 2),)), Sample(((3, 4),), dict(batch_first=True, padding_value=2.0, total_length=6)))
+case("parameters_to_vector", lambda *xs: cr.nn.utils.parameters_to_vector(xs),
+     lambda *xs: torch.nn.utils.parameters_to_vector(xs), ((2, 3), (4,), ()))
+
+
+def _packed_recurrent_case(name, cls_name, states):
+    """A bidirectional layer over a PackedSequence of the unsorted PACK_LENGTHS."""
+    gates = {"LSTM": 4, "GRU": 3}.get(cls_name, 1)
+    names = [f"{stem}_l0{suffix}" for suffix in ("", "_reverse")
+             for stem in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+
+    def run(lib, x, rest, call):
+        rnn = _utils_rnn(lib)
+        module = getattr(lib.nn, cls_name)(3, 2, bidirectional=True)
+        packed = rnn.pack_padded_sequence(x, PACK_LENGTHS, enforce_sorted=False)
+        hx = rest[:states] if states == 2 else rest[0]
+        output, state = call(module, dict(zip(names, rest[states:])), packed, hx)
+        return (output.data, *state) if isinstance(state, tuple) else (output.data, state)
+
+    def call_ours(module, weights, packed, hx):
+        module._parameters.update(weights)
+        return module(packed, hx)
+
+    def call_theirs(module, weights, packed, hx):
+        return torch.func.functional_call(module, weights, (packed, hx))
+
+    per_direction = ((gates * 2, 3), (gates * 2, 2), (gates * 2,), (gates * 2,))
+    case(name, lambda x, *rest: run(cr, x, rest, call_ours),
+         lambda x, *rest: run(torch, x, rest, call_theirs),
+         Sample(((4, 3, 3),) + ((2, 3, 2),) * states + per_direction * 2), integer_inputs=False)
+
+
+_packed_recurrent_case("packed_rnn", "RNN", 1)
+_packed_recurrent_case("packed_lstm", "LSTM", 2)
+_packed_recurrent_case("packed_gru", "GRU", 1)
+
+# --------------------------------------------------------------------------- embedding_bag (1-d input cut at
+# offsets, one empty bag; or a 2-d input of fixed-size bags); max needs distinct values (no ties)
+BAG_INDICES, BAG_OFFSETS = np.array([1, 2, 4, 5, 4, 3, 2, 0]), np.array([0, 2, 2, 5])
+BAG_ROWS = np.array([[1, 2, 0], [4, 4, 5]])
+
+
+def _embedding_bag(lib, weight, *rest, fixed_bags=False, **kw):
+    F = CF if lib is cr else torch.nn.functional
+    wrap = cr.tensor if lib is cr else torch.from_numpy
+    if fixed_bags:
+        return F.embedding_bag(wrap(BAG_ROWS), weight, per_sample_weights=rest[0] if rest else None, **kw)
+    return F.embedding_bag(wrap(BAG_INDICES), weight, wrap(BAG_OFFSETS),
+                           per_sample_weights=rest[0] if rest else None, **kw)
+
+
+case("embedding_bag", lambda *xs, **kw: _embedding_bag(cr, *xs, **kw),
+     lambda *xs, **kw: _embedding_bag(torch, *xs, **kw),
+     Sample(((6, 3),)), Sample(((6, 3),), dict(mode="sum", padding_idx=4)),
+     Sample(((6, 3),), dict(mode="max"), domain=distinct),
+     Sample(((6, 2),), dict(mode="max", fixed_bags=True, padding_idx=5), domain=distinct),
+     Sample(((6, 3), (8,)), dict(mode="sum")),
+     Sample(((6, 3), (2, 3)), dict(mode="sum", fixed_bags=True, include_last_offset=False)),
+     integer_inputs=False)
+
+
+def _hooked_linear(lib, x, weight):
+    """Linear with full backward (pre-)hooks that only look: the gradients must be unchanged."""
+    layer = lib.nn.Linear(weight.shape[1], weight.shape[0], bias=False)
+    layer.register_full_backward_pre_hook(lambda module, grad_output: None)
+    layer.register_full_backward_hook(lambda module, grad_input, grad_output: None)
+    if lib is cr:
+        layer._parameters["weight"] = weight
+        return layer(x)
+    return torch.func.functional_call(layer, {"weight": weight}, (x,))
+
+
+case("module_full_backward_hook", lambda x, w: _hooked_linear(cr, x, w),
+     lambda x, w: _hooked_linear(torch, x, w), ((4, 3), (2, 3)), integer_inputs=False)

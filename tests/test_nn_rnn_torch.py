@@ -15,7 +15,7 @@ TORCH_DTYPE = {np.float64: torch.float64, np.float32: torch.float32}
 
 
 def _flat(result):
-    if isinstance(result, (tuple, list)):
+    if isinstance(result, (tuple, list)) and not hasattr(result, "batch_sizes"):  # not packed
         return [t for item in result for t in _flat(item)]
     return [result]
 
@@ -28,9 +28,10 @@ def build(kind, lib, input_size, hidden_size, **options):
     return getattr(lib, kind.replace("_TANH", ""))(input_size, hidden_size, **options)
 
 
-def compare(kind, options, x_shape, state_shape=None, dtype=np.float64, seed=0):
+def compare(kind, options, x_shape, state_shape=None, dtype=np.float64, seed=0, lengths=None):
     """Load torch's weights into ours, run both, backpropagate the same random weights of every
-    output, and compare outputs, final states and all gradients."""
+    output, and compare outputs, final states and all gradients.  With ``lengths``, the input
+    goes in as a PackedSequence of those (unsorted) lengths."""
     torch.manual_seed(seed)
     theirs = build(kind, torch.nn, 3, 4, **options).to(TORCH_DTYPE[dtype])
     ours = build(kind, nn, 3, 4, **options).to(dtype)
@@ -47,7 +48,14 @@ def compare(kind, options, x_shape, state_shape=None, dtype=np.float64, seed=0):
             states_theirs.append(torch.tensor(s, requires_grad=True))
         args_ours.append(tuple(states_ours) if lstm else states_ours[0])
         args_theirs.append(tuple(states_theirs) if lstm else states_theirs[0])
+    if lengths is not None:
+        batch_first = options.get("batch_first", False)
+        args_ours[0] = nn.utils.rnn.pack_padded_sequence(x_ours, lengths, batch_first, False)
+        args_theirs[0] = torch.nn.utils.rnn.pack_padded_sequence(x_theirs, lengths, batch_first,
+                                                                 False)
     outs_ours, outs_theirs = _flat(ours(*args_ours)), _flat(theirs(*args_theirs))
+    if lengths is not None:  # the packed output's data
+        outs_ours[0], outs_theirs[0] = outs_ours[0].data, outs_theirs[0].data
     assert len(outs_ours) == len(outs_theirs)
     tol = TOL[dtype]
     loss_ours = loss_theirs = 0
@@ -136,3 +144,19 @@ def test_default_initialization_has_torchs_bound():
         bound = 0.25                                           # 1/√16
         assert np.abs(a.numpy()).max() <= bound and b.abs().max().item() <= bound
         assert a.numpy().std() == pytest.approx(b.std().item(), rel=0.3), name
+
+
+@pytest.mark.parametrize("kind", ["RNN_TANH", "LSTM", "GRU"])
+@pytest.mark.parametrize("options, state_shape", [
+    (dict(num_layers=2), None),
+    (dict(num_layers=2, bidirectional=True), (4, 5, 4)),
+])
+def test_packed_sequences_match_torch(kind, options, state_shape):
+    """Variable lengths, unsorted: packed output, h_n (c_n) and every gradient as torch's."""
+    compare(kind, options, (5, 5, 3), state_shape, lengths=[2, 5, 1, 3, 5])
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_packed_float32_batch_first_matches_torch(kind):
+    compare(kind, dict(bidirectional=True, batch_first=True), (4, 7, 3), (2, 4, 4), np.float32,
+            seed=3, lengths=[7, 7, 4, 1])

@@ -47,3 +47,6 @@ from chainrule.nn.attention import MultiheadAttention  # noqa: F401
 from chainrule.nn.transformer import (  # noqa: F401
     Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
 )
+# nn.utils, nn.init and Module API area: bags of embeddings, SELU-preserving dropout
+from chainrule.nn.dropout import AlphaDropout, FeatureAlphaDropout  # noqa: F401
+from chainrule.nn.embedding import EmbeddingBag  # noqa: F401

@@ -221,7 +221,7 @@ class ModuleList(_Indexed):
     def __repr__(self):
         # runs of identical modules print once, as "(0-2): 3 x Linear(...)", like PyTorch
         if not self._modules:
-            return "ModuleList()"
+            return f"{type(self).__name__}()"
         lines, start = [], 0
         for text, run in itertools.groupby(repr(module) for module in self._modules.values()):
             count = len(list(run))
@@ -231,7 +231,7 @@ class ModuleList(_Indexed):
             else:
                 lines.append(f"  ({start}-{start + count - 1}): {count} x {text}")
             start += count
-        return "ModuleList(\n" + "\n".join(lines) + "\n)"
+        return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
 
 
 class _Dict:

@@ -316,8 +316,9 @@ class _Conv(_ConvNd):
 
     def forward(self, input):
         where = self._name()
-        input = layer_input(input, self.weight.dtype, where)
-        return _convolve(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+        weight = self.weight   # read once: a parametrized weight is computed on each read
+        input = layer_input(input, weight.dtype, where)
+        return _convolve(input, weight, self.bias, self.stride, self.padding, self.dilation,
                          self.groups, self.padding_mode, self._spatial, where)
 
 
@@ -380,6 +381,7 @@ class ConvTranspose2d(_ConvNd):
 
     def forward(self, input, output_size=None):
         where = self._name()
-        input = layer_input(input, self.weight.dtype, where)
-        return _transpose(input, self.weight, self.bias, self.stride, self.padding,
+        weight = self.weight   # read once: a parametrized weight is computed on each read
+        input = layer_input(input, weight.dtype, where)
+        return _transpose(input, weight, self.bias, self.stride, self.padding,
                           self.output_padding, self.groups, self.dilation, where, output_size)

@@ -4,6 +4,7 @@ Scaling at training time ("inverted" dropout) keeps every activation's expected 
 unchanged, so evaluation needs no correction: in eval mode the layer is the identity.
 The mask is drawn from ``chainrule.random.generator()``, so ``manual_seed`` fixes it.
 """
+import math
 import numbers
 
 from chainrule import random as _random
@@ -20,6 +21,12 @@ def _check_p(p, where):
     return p
 
 
+def _keep_mask(shape, p, dtype):
+    """1 where an element (or channel) is kept, with probability 1 - p, else 0; in ``dtype``."""
+    draw_dtype = dtype if dtype in (xp.float32, xp.float64) else xp.float32
+    return (_random.generator().random(shape, dtype=draw_dtype) >= p).astype(dtype)
+
+
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero elements with probability ``p`` and scale the survivors by 1/(1-p) when ``training``.
 
@@ -32,12 +39,10 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if not training or p == 0:
         return input
     dtype = input.data.dtype
-    draw_dtype = dtype if dtype in (xp.float32, xp.float64) else xp.float32
     if p == 1:
         mask = xp.zeros(input.shape, dtype=dtype)
     else:
-        keep = _random.generator().random(input.shape, dtype=draw_dtype) >= p
-        mask = keep.astype(dtype)
+        mask = _keep_mask(input.shape, p, dtype)
         mask *= 1.0 / (1.0 - p)
     return apply(_arith.Mul(), input, Tensor(mask))
 
@@ -53,7 +58,7 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
-        self.p = _check_p(p, "Dropout")
+        self.p = _check_p(p, type(self).__name__)
         self.inplace = inplace
 
     def forward(self, input):
@@ -79,13 +84,11 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     if not training or p == 0:
         return input
     dtype = input.data.dtype
-    draw_dtype = dtype if dtype in (xp.float32, xp.float64) else xp.float32
     mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)
     if p == 1:
         mask = xp.zeros(mask_shape, dtype=dtype)
     else:
-        keep = _random.generator().random(mask_shape, dtype=draw_dtype) >= p
-        mask = keep.astype(dtype)
+        mask = _keep_mask(mask_shape, p, dtype)
         mask *= 1.0 / (1.0 - p)
     return apply(_arith.Mul(), input, Tensor(mask))  # Mul's gradient sums back over H, W
 
@@ -108,3 +111,59 @@ class Dropout2d(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+# SELU's negative saturation value, -scale·alpha: where a SELU network's units sit when "off"
+_SELU_SATURATION = 1.7580993408473766
+
+
+def _alpha_dropout(input, p, training, where, per_channel):
+    """y = a·(x·m + α'(1 - m)) + b with m ~ Bernoulli(1 - p) (per element, or per (N, C)
+    channel), α' the SELU saturation value, and a, b chosen so that an input of zero mean
+    and unit variance keeps them; dx = g·a·m."""
+    p = float(_check_p(p, where))
+    input = to_floating(as_tensor(input, where))
+    if per_channel and input.ndim < 2:
+        raise ValueError(f"{where} expects an input with at least 2 dims (N, C, *), got shape "
+                         f"{input.shape}")
+    if not training or p == 0:
+        return input
+    dtype = input.data.dtype
+    if p == 1:
+        return apply(_arith.Mul(), input, Tensor(xp.zeros((), dtype=dtype)))
+    shape = input.shape[:2] + (1,) * (input.ndim - 2) if per_channel else input.shape
+    keep = _keep_mask(shape, p, dtype)
+    a = 1.0 / math.sqrt((_SELU_SATURATION ** 2 * p + 1) * (1 - p))
+    shift = (keep - 1) * (_SELU_SATURATION * a) + _SELU_SATURATION * a * p
+    return apply(_arith.Add(), apply(_arith.Mul(), input, Tensor(keep * dtype.type(a))),
+                 Tensor(shift.astype(dtype, copy=False)))
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for SELU networks: dropped elements become SELU's saturation value instead of 0,
+    then an affine map restores zero mean and unit variance (self-normalization survives)."""
+    return _alpha_dropout(input, p, training, "alpha_dropout", per_channel=False)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """alpha_dropout with one draw per channel of (N, C, *), shared by the channel's positions."""
+    return _alpha_dropout(input, p, training, "feature_alpha_dropout", per_channel=True)
+
+
+class AlphaDropout(Dropout):
+    """During training, alpha dropout (see ``alpha_dropout``); in eval mode, the identity.
+
+    >>> chainrule.nn.AlphaDropout(0.2).eval()(chainrule.ones(2)).tolist()
+    [1.0, 1.0]
+    """
+
+    def forward(self, input):
+        return alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(Dropout):
+    """During training, alpha dropout of whole channels (see ``feature_alpha_dropout``); in eval
+    mode, the identity."""
+
+    def forward(self, input):
+        return feature_alpha_dropout(input, self.p, self.training)

@@ -39,3 +39,6 @@ from chainrule.nn.margin_loss_functions import (  # noqa: F401
 )
 # attention and Transformers
 from chainrule.nn.attention import scaled_dot_product_attention  # noqa: F401
+# nn.utils, nn.init and Module API area: bags of embeddings, SELU-preserving dropout
+from chainrule.nn.dropout import alpha_dropout, feature_alpha_dropout  # noqa: F401
+from chainrule.nn.embedding import embedding_bag  # noqa: F401

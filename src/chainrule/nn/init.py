@@ -179,7 +179,76 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     return normal_(tensor, 0.0, std, generator)
 
 
+def eye_(tensor):
+    """Fill a 2-d tensor with the identity matrix (ones on the main diagonal): a Linear layer
+    that starts by passing its inputs through (as far as its shape allows)."""
+    array = _array(tensor, "eye_")
+    if array.ndim != 2:
+        raise ValueError(f"eye_: only 2-d tensors are supported, got shape {array.shape}")
+    return _fill(tensor, xp.eye(*array.shape))
+
+
+def dirac_(tensor, groups=1):
+    """Fill a 3-, 4- or 5-d convolution weight (out, in, *kernel) with the Dirac delta: within
+    each of ``groups``, output channel d copies input channel d through the kernel's centre, so
+    the convolution starts as the identity on as many channels as it can."""
+    array = _array(tensor, "dirac_")
+    if array.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only 3-, 4- and 5-d tensors are supported, got shape "
+                         f"{array.shape}")
+    if array.shape[0] % groups != 0:
+        raise ValueError(f"dirac_: dim 0 ({array.shape[0]}) must be divisible by groups "
+                         f"({groups})")
+    per_group = array.shape[0] // groups
+    channels = min(per_group, array.shape[1])
+    group, channel = xp.meshgrid(xp.arange(groups), xp.arange(channels), indexing="ij")
+    values = xp.zeros(array.shape)
+    centre = tuple(size // 2 for size in array.shape[2:])
+    values[((group * per_group + channel).ravel(), channel.ravel()) + centre] = 1
+    return _fill(tensor, values)
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """Fill with a (semi-)orthogonal matrix times ``gain``: the QR factor Q of a Gaussian
+    matrix, its signs fixed by R's diagonal so that Q is uniformly distributed.  Dims after
+    the first are flattened, so rows (or columns, whichever are fewer) are orthonormal;
+    such weights keep the norm of signals and gradients through many layers."""
+    array = _array(tensor, "orthogonal_")
+    if array.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, "
+                         f"got shape {array.shape}")
+    if array.size == 0:
+        return tensor
+    rows = array.shape[0]
+    cols = array.size // rows
+    flat = _rng(generator).normal(0.0, 1.0, size=(rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = xp.linalg.qr(flat)
+    q *= xp.sign(xp.diagonal(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(array.shape))
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fill a 2-d tensor with N(0, std²) values, then zero a ``sparsity`` fraction of each
+    column (ceil(sparsity · rows) entries at random rows): Martens's sparse initialization."""
+    array = _array(tensor, "sparse_")
+    if array.ndim != 2:
+        raise ValueError(f"sparse_: only 2-d tensors are supported, got shape {array.shape}")
+    rows, cols = array.shape
+    zeros = int(math.ceil(sparsity * rows))
+    rng = _rng(generator)
+    values = rng.normal(0.0, std, size=(rows, cols))
+    # each column's zeroed rows: the first ``zeros`` of an independent random permutation
+    picked = xp.argsort(rng.random((rows, cols)), axis=0)[:zeros]
+    values[picked, xp.arange(cols)] = 0
+    return _fill(tensor, values)
+
+
 # PyTorch's deprecated spellings, kept because older tutorials still use them
 uniform, normal, constant = uniform_, normal_, constant_
 xavier_uniform, xavier_normal = xavier_uniform_, xavier_normal_
 kaiming_uniform, kaiming_normal = kaiming_uniform_, kaiming_normal_
+eye, dirac, orthogonal, sparse = eye_, dirac_, orthogonal_, sparse_

@@ -76,14 +76,15 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        input = layer_input(input, self.weight.dtype, self._name())
+        weight = self.weight   # read once: a parametrized weight is computed on each read
+        input = layer_input(input, weight.dtype, self._name())
         if input.ndim == 0 or input.shape[-1] != self.in_features:
             width = "a 0-d input" if input.ndim == 0 else f"input of width {input.shape[-1]}"
             raise ValueError(f"{self._name()} got {width} (input shape {input.shape}); expected "
                              f"shape (*, {self.in_features})")
         if self.bias is None:
-            return apply(_linear.Linear(), input, self.weight)
-        return apply(_linear.Linear(), input, self.weight, self.bias)
+            return apply(_linear.Linear(), input, weight)
+        return apply(_linear.Linear(), input, weight, self.bias)
 
     def _name(self):
         return f"Linear({self.in_features} -> {self.out_features})"

@@ -8,10 +8,26 @@ keys and shapes line up with the PyTorch model of the same architecture.
 import collections
 
 from chainrule.backend import xp
+from chainrule.nn._hooks import BackwardHooks, add_hook
 from chainrule.nn.parameter import Parameter
 from chainrule.tensor import Tensor, as_array, to_dtype
 
-IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys",
+                                               ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns: the keys it missed and the keys it did not know."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+IncompatibleKeys = _IncompatibleKeys
 
 
 class Module:
@@ -33,7 +49,12 @@ class Module:
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", {})
-        object.__setattr__(self, "_forward_hooks", {})
+        for table in ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks",
+                      "_backward_pre_hooks"):
+            object.__setattr__(self, table, {})
+        for flags in ("_forward_hooks_with_kwargs", "_forward_pre_hooks_with_kwargs",
+                      "_forward_hooks_always_called"):
+            object.__setattr__(self, flags, set())
 
     # ----------------------------------------------------------------- registration
     def __setattr__(self, name, value):
@@ -117,31 +138,90 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward() method")
 
     def __call__(self, *args, **kwargs):
-        result = self.forward(*args, **kwargs)
-        if self._forward_hooks:
-            for hook in list(self._forward_hooks.values()):
-                replaced = hook(self, args, result)
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks):
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        for key, hook in list(self._forward_pre_hooks.items()):
+            if key in self._forward_pre_hooks_with_kwargs:
+                replaced = hook(self, args, kwargs)
+                if replaced is not None:
+                    if not (isinstance(replaced, tuple) and len(replaced) == 2):
+                        raise RuntimeError(f"{type(self).__name__}: a forward pre-hook with "
+                                           "kwargs must return None or a tuple (args, kwargs), "
+                                           f"got {type(replaced).__name__}")
+                    args, kwargs = replaced
+            else:
+                replaced = hook(self, args)
+                if replaced is not None:
+                    args = replaced if isinstance(replaced, tuple) else (replaced,)
+        backward = None
+        if self._backward_hooks or self._backward_pre_hooks:
+            backward = BackwardHooks(self)
+            args = backward.wrap_inputs(args)
+        called = set()
+        try:
+            result = self.forward(*args, **kwargs)
+            for key, hook in list(self._forward_hooks.items()):
+                called.add(key)
+                if key in self._forward_hooks_with_kwargs:
+                    replaced = hook(self, args, kwargs, result)
+                else:
+                    replaced = hook(self, args, result)
                 if replaced is not None:
                     result = replaced
-        return result
+        except Exception:
+            for key, hook in list(self._forward_hooks.items()):  # always_call hooks see errors too
+                if key in self._forward_hooks_always_called and key not in called:
+                    with_kwargs = key in self._forward_hooks_with_kwargs
+                    hook(self, args, kwargs, None) if with_kwargs else hook(self, args, None)
+            raise
+        return result if backward is None else backward.wrap_output(result)
 
-    def register_forward_hook(self, hook):
-        """Call ``hook(module, inputs, output)`` after every forward; it may return a new output."""
-        key = object()
-        self._forward_hooks[key] = hook
-        return _RemovableHandle(self._forward_hooks, key)
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call ``hook(module, args)`` (with_kwargs: ``hook(module, args, kwargs)``) before every
+        forward; it may return new args (with_kwargs: a new (args, kwargs)).  ``prepend`` runs
+        it before the hooks already registered.  Returns a handle whose ``remove()`` undoes it."""
+        flags = (self._forward_pre_hooks_with_kwargs,) if with_kwargs else ()
+        return add_hook(self._forward_pre_hooks, hook, prepend, flags)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """Call ``hook(module, args, output)`` (with_kwargs: ``hook(module, args, kwargs,
+        output)``) after every forward; it may return a new output.  ``always_call``: run it
+        (with output None) even when forward raises."""
+        flags = (((self._forward_hooks_with_kwargs,) if with_kwargs else ())
+                 + ((self._forward_hooks_always_called,) if always_call else ()))
+        return add_hook(self._forward_hooks, hook, prepend, flags)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_output)`` when the gradient of this module's output is known,
+        before the gradients of its inputs are; it may return a new grad_output (a tuple)."""
+        return add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_input, grad_output)`` once the gradients of this module's
+        positional tensor inputs (None for those that need none) are computed.
+
+        It may return a new grad_input (a tuple) when one input requires grad.  The module's
+        forward must return one tensor."""
+        return add_hook(self._backward_hooks, hook, prepend)
 
     # ----------------------------------------------------------------- walks
-    def named_modules(self, memo=None, prefix=""):
-        """This module and every descendant, each once, as (dotted name, module)."""
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """This module and every descendant as (dotted name, module); a module reached twice
+        is given once unless ``remove_duplicate`` is False."""
         memo = set() if memo is None else memo
-        if id(self) in memo:
-            return
-        memo.add(id(self))
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
         yield prefix, self
         for name, child in self._modules.items():
             if child is not None:
-                yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+                yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name,
+                                               remove_duplicate)
 
     def modules(self):
         for _, module in self.named_modules():
@@ -158,26 +238,61 @@ class Module:
         for _, child in self.named_children():
             yield child
 
-    def _named_members(self, registry, prefix, recurse):
+    def _named_members(self, registry, prefix, recurse, remove_duplicate=True):
         seen = set()
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                   if recurse else [(prefix, self)])
         for module_prefix, module in modules:
             for name, value in getattr(module, registry).items():
-                if value is None or id(value) in seen:
+                if value is None or (remove_duplicate and id(value) in seen):
                     continue
                 seen.add(id(value))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(self, prefix="", recurse=True):
-        """(dotted name, Parameter) for every parameter, shared ones once, in registration order."""
-        return self._named_members("_parameters", prefix, recurse)
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, Parameter) for every parameter in registration order; a shared one
+        once, unless ``remove_duplicate`` is False."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse=True):
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix="", recurse=True):
-        return self._named_members("_buffers", prefix, recurse)
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def get_submodule(self, target):
+        """The descendant at the dotted path ``target`` ('' is this module)."""
+        module = self
+        if target == "":
+            return module
+        walked = []
+        for item in target.split("."):
+            if item not in module._modules or module._modules[item] is None:
+                place = f"{type(module).__name__} at {'.'.join(walked) or 'the top'}"
+                what = "is not an nn.Module" if hasattr(module, item) else "does not exist"
+                raise AttributeError(f"get_submodule({target!r}): {place}: `{item}` {what}")
+            module = module._modules[item]
+            walked.append(item)
+        return module
+
+    def _get_member(self, target, registry, kind):
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        table = getattr(module, registry)
+        if name not in table:
+            what = f"is not {kind}" if hasattr(module, name) else "does not exist"
+            raise AttributeError(f"{type(module).__name__} at {module_path or 'the top'}: "
+                                 f"`{name}` {what} (looking for {target!r})")
+        return table[name]
+
+    def get_parameter(self, target):
+        """The Parameter at the dotted path ``target`` ('fc1.weight')."""
+        return self._get_member(target, "_parameters", "an nn.Parameter")
+
+    def get_buffer(self, target):
+        """The buffer at the dotted path ``target`` ('bn.running_mean')."""
+        return self._get_member(target, "_buffers", "a buffer")
 
     def buffers(self, recurse=True):
         for _, buffer in self.named_buffers(recurse=recurse):
@@ -215,15 +330,42 @@ class Module:
         fn(self)
         return self
 
-    def to(self, dtype):
-        """Convert floating parameters and buffers to ``dtype`` in place (keeping their identity)."""
+    def to(self, *args, **kwargs):
+        """Convert floating parameters and buffers to a dtype in place (keeping their identity).
+
+        As PyTorch's: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)`` (its
+        dtype), or the keywords ``device``, ``dtype``; the only device is the CPU."""
+        dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to: unexpected keyword arguments {sorted(kwargs)}")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, str) and arg.split(":")[0] in ("cpu", "cuda", "mps", "meta"):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise ValueError(f"to: device {device!r} is not available (only 'cpu')")
+        if dtype is None:
+            return self
         target = to_dtype(dtype, "to")
+        if target.kind != "f":
+            raise TypeError(f"to: nn.Module.to only accepts floating point dtypes, got {target}")
+        return self._cast(target, lambda tensor: tensor.data.dtype.kind == "f")
+
+    def _cast(self, target, which):
         for tensor in list(self.parameters()) + list(self.buffers()):
-            if tensor.data.dtype.kind == "f" and tensor.data.dtype != target:
+            if which(tensor) and tensor.data.dtype != target:
                 tensor.data = tensor.data.astype(target)
                 if tensor.grad is not None:
                     tensor.grad = Tensor(tensor.grad.data.astype(target))
         return self
+
+    def type(self, dst_type):
+        """Cast every parameter and buffer (integer ones too) to ``dst_type``."""
+        return self._cast(to_dtype(dst_type, "type"), lambda tensor: True)
 
     def float(self):
         return self.to(xp.float32)
@@ -231,14 +373,29 @@ class Module:
     def double(self):
         return self.to(xp.float64)
 
+    def half(self):
+        return self.to(xp.float16)
+
+    def cpu(self):
+        """Does nothing: every tensor already lives on the CPU."""
+        return self
+
     # ----------------------------------------------------------------- state
-    def state_dict(self, prefix="", keep_vars=False):
+    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
         """Parameters and persistent buffers by dotted name, in registration order.
 
-        Values are tensors sharing memory with the module (detached unless ``keep_vars``).
+        Values are tensors sharing memory with the module (detached unless ``keep_vars``);
+        ``destination`` is a mapping to fill (a new OrderedDict by default).  The positional
+        form state_dict(destination, prefix, keep_vars) is PyTorch's older spelling.
         """
-        state = collections.OrderedDict()
-        for module_prefix, module in self.named_modules(prefix=prefix.rstrip(".")):
+        if args:
+            given = dict(zip(("destination", "prefix", "keep_vars"), args))
+            destination = given.get("destination", destination)
+            prefix, keep_vars = given.get("prefix", prefix), given.get("keep_vars", keep_vars)
+        state = collections.OrderedDict() if destination is None else destination
+        # a module held under two names is saved under both, as PyTorch's
+        for module_prefix, module in self.named_modules(prefix=prefix.rstrip("."),
+                                                        remove_duplicate=False):
             for registry in ("_parameters", "_buffers"):
                 for name, value in getattr(module, registry).items():
                     if value is None or (registry == "_buffers" and name in module._non_persistent):
@@ -247,13 +404,15 @@ class Module:
                     state[key] = value if keep_vars else value.detach()
         return state
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy values (Tensors, ndarrays, or anything with ``__array__``, such as a PyTorch
         tensor) into this module's parameters and buffers, in place.
 
         Every problem is reported in one message: missing keys, unexpected keys, and each
         shape mismatch with the expected and the given shape.  With ``strict=False``,
         missing and unexpected keys are returned instead; shape mismatches always raise.
+        With ``assign=True`` the given arrays become the parameters and buffers (as new
+        Parameters keeping each old one's requires_grad) instead of being copied into them.
         """
         own = self.state_dict(keep_vars=True)
         missing = [key for key in own if key not in state_dict]
@@ -277,11 +436,22 @@ class Module:
         if problems:
             raise RuntimeError(f"load_state_dict: cannot load into {type(self).__name__}: "
                                + " | ".join(problems))
-        for key, array in arrays.items():
+        if assign:
+            self._assign(arrays, own)
+        for key, array in ({} if assign else arrays).items():
             target = own[key]
             target.data[...] = array.astype(target.data.dtype, copy=False)
             target._mark_modified()
-        return IncompatibleKeys(missing, unexpected)
+        return _IncompatibleKeys(missing, unexpected)
+
+    def _assign(self, arrays, own):
+        for key, array in arrays.items():
+            module_path, _, name = key.rpartition(".")
+            module = self.get_submodule(module_path)
+            if name in module._parameters:
+                module._parameters[name] = Parameter(array, requires_grad=own[key].requires_grad)
+            else:
+                module._buffers[name] = Tensor(array)
 
     # ----------------------------------------------------------------- Keras's training methods
     # These delegate to chainrule.train, imported when called: nn stays importable without the
@@ -366,20 +536,16 @@ class Module:
         for name, child in self._modules.items():
             text = repr(child).replace("\n", "\n  ")
             lines.append(f"  ({name}): {text}")
-        extra = self.extra_repr()
-        if not lines:
-            return f"{type(self).__name__}({extra})"
-        head = f"{type(self).__name__}({extra}" if extra else f"{type(self).__name__}("
-        return head + "\n" + "\n".join(lines) + "\n)"
+        extra = self.extra_repr().split("\n") if self.extra_repr() else []
+        if len(extra) == 1 and not lines:
+            return f"{type(self).__name__}({extra[0]})"
+        if not extra and not lines:
+            return f"{type(self).__name__}()"
+        # with children (or several lines of extra_repr), each goes on its own line, as PyTorch
+        body = ["  " + line for line in extra] + lines
+        return f"{type(self).__name__}(\n" + "\n".join(body) + "\n)"
 
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
                       | set(self._modules))
 
-
-class _RemovableHandle:
-    def __init__(self, table, key):
-        self._table, self._key = table, key
-
-    def remove(self):
-        self._table.pop(self._key, None)

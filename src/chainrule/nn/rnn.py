@@ -15,12 +15,13 @@ import numbers
 import warnings
 
 from chainrule.backend import xp
-from chainrule.functions import transpose
+from chainrule.functions import cat, transpose
 from chainrule.nn import init
 from chainrule.nn._inputs import factory_dtype, layer_input
 from chainrule.nn.dropout import dropout as _dropout
 from chainrule.nn.module import Module
 from chainrule.nn.parameter import Parameter
+from chainrule.nn.utils.rnn import PackedSequence
 from chainrule.ops import indexing as _index
 from chainrule.ops import recurrent as _recurrent
 from chainrule.ops import shape as _shape
@@ -180,8 +181,28 @@ class RNNBase(Module):
         return [self._check_state(hx, "h_0", batch, batched, input_shape)]
 
     # ----------------------------------------------------------------- forward
+    def _run(self, x, start, k):
+        """Direction k's op over x (T, N, in) from the states ``start``: the hidden states
+        (T, N, H) and the final state(s) [h_T] or [h_T, c_T] in the direction's running order."""
+        reverse = k % 2 == 1 and self.bidirectional
+        weights = [self._parameters[name] for name in self._weight_names[k]]
+        y = apply(_OPS[self.mode](reverse=reverse), x, *start, *weights)
+        T = x.shape[0]
+        finals = []
+        if self.mode == "LSTM":  # y: forward [h_0..h_{T-1}, c_T], reverse [c_T, h_0..h_{T-1}]
+            c_row, h_rows = (0, slice(1, T + 1)) if reverse else (T, slice(0, T))
+            finals.append(apply(_index.GetItem(c_row), y))
+            y = apply(_index.GetItem(h_rows), y)
+        finals.insert(0, apply(_index.GetItem(0 if reverse else T - 1), y))
+        return y, finals
+
     def forward(self, input, hx=None):
-        """output, h_n (LSTM: output, (h_n, c_n)) for the whole sequence; see the module doc."""
+        """output, h_n (LSTM: output, (h_n, c_n)) for the whole sequence; see the module doc.
+
+        A PackedSequence input gives a PackedSequence output, and each sequence's final
+        state is the one after its own last step."""
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         input = self._check_input(input)
         input_shape = input.shape
         batched = input.ndim == 3
@@ -195,36 +216,102 @@ class RNNBase(Module):
         if T == 0:
             raise ValueError(f"{self._name()}: the input sequence (shape {input_shape}) is empty")
         states = self._initial_states(hx, N, batched, input_shape)
-        is_lstm = self.mode == "LSTM"
-        n_states = 2 if is_lstm else 1
-        directions = 2 if self.bidirectional else 1
         if states is None:
-            zeros = Tensor(xp.zeros((N, self.hidden_size), dtype=x.dtype))
-        op_class = _OPS[self.mode]
-        finals = [[] for _ in range(n_states)]   # h_n (and c_n) pieces, layer by layer
-        for layer in range(self.num_layers):
-            outputs = []
-            for direction in range(directions):
-                k = layer * directions + direction
-                start = [zeros] * n_states if states is None else [_take(s, k) for s in states]
-                weights = [self._parameters[name] for name in self._weight_names[k]]
-                y = apply(op_class(reverse=bool(direction)), x, *start, *weights)
-                if is_lstm:  # y: forward [h_0..h_{T-1}, c_T], reverse [c_T, h_0..h_{T-1}]
-                    c_row, h_rows = (0, slice(1, T + 1)) if direction else (T, slice(0, T))
-                    finals[1].append(apply(_index.GetItem(c_row), y))
-                    y = apply(_index.GetItem(h_rows), y)
-                finals[0].append(apply(_index.GetItem(0 if direction else T - 1), y))
-                outputs.append(y)
-            x = outputs[0] if directions == 1 else apply(_shape.Concatenate(2), *outputs)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                x = _dropout(x, self.dropout, True)
-        finals = [apply(_shape.Stack(0), *pieces) for pieces in finals]
+            states = self._zero_states(N, x.dtype)
+        x, finals = self._layers(x, states, lambda x, start, k: self._run(x, start, k))
         if not batched:
             x = apply(_index.GetItem((slice(None), 0)), x)
             finals = [apply(_index.GetItem((slice(None), 0)), f) for f in finals]
         elif self.batch_first:
             x = transpose(x, 0, 1)
-        return (x, tuple(finals)) if is_lstm else (x, finals[0])
+        return (x, tuple(finals)) if self.mode == "LSTM" else (x, finals[0])
+
+    def _zero_states(self, N, dtype):
+        rows = self.num_layers * (2 if self.bidirectional else 1)
+        zeros = Tensor(xp.zeros((rows, N, self.hidden_size), dtype=dtype))
+        return [zeros] * (2 if self.mode == "LSTM" else 1)
+
+    def _layers(self, x, states, run):
+        """Run every layer and direction k as ``run(x, start, k)`` -> (output, final states);
+        the directions' outputs join along the last dim.  Returns the last layer's output and
+        the stacked final states [h_n] or [h_n, c_n]."""
+        directions = 2 if self.bidirectional else 1
+        finals = [[] for _ in states]   # h_n (and c_n) pieces, layer by layer
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                k = layer * directions + direction
+                y, last = run(x, [_take(s, k) for s in states], k)
+                for pieces, state in zip(finals, last):
+                    pieces.append(state)
+                outputs.append(y)
+            x = outputs[0] if directions == 1 else apply(_shape.Concatenate(y.ndim - 1), *outputs)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = _dropout(x, self.dropout, True)
+        return x, [apply(_shape.Stack(0), *pieces) for pieces in finals]
+
+    def _forward_packed(self, packed, hx):
+        """The packed input's steps run in segments of constant batch size (at most one per
+        distinct length): each segment is one op call on the sequences still running, which
+        start from where the previous segment left them; finished sequences drop out."""
+        name = self._name()
+        data = layer_input(packed.data, self.weight_ih_l0.dtype, name)
+        if data.ndim != 2 or data.shape[1] != self.input_size:
+            raise ValueError(f"{name}: a PackedSequence's data must be (sum of lengths, "
+                             f"input_size={self.input_size}), got shape {data.shape}")
+        sizes = xp.asarray(packed.batch_sizes.data if isinstance(packed.batch_sizes, Tensor)
+                           else packed.batch_sizes).astype(xp.int64)
+        N = int(sizes[0])
+        changes = xp.flatnonzero(xp.diff(sizes)) + 1
+        bounds = [0, *changes.tolist(), sizes.size]
+        offsets = xp.concatenate([[0], xp.cumsum(sizes)]).tolist()
+        segments = [(offsets[t0], t1 - t0, int(sizes[t0])) for t0, t1 in zip(bounds, bounds[1:])]
+        states = self._initial_states(hx, N, True, f"PackedSequence of batch size {N}")
+        if states is None:
+            states = self._zero_states(N, data.dtype)
+        elif packed.sorted_indices is not None:
+            order = packed.sorted_indices.data
+            states = [_take(s, (slice(None), order)) for s in states]
+
+        def run(x, start, k):
+            reverse = k % 2 == 1 and self.bidirectional
+            return (self._packed_reverse if reverse else self._packed_forward)(x, segments, start, k)
+        x, finals = self._layers(data, states, run)
+        if packed.unsorted_indices is not None:
+            order = packed.unsorted_indices.data
+            finals = [_take(f, (slice(None), order)) for f in finals]
+        output = PackedSequence(x, packed.batch_sizes, packed.sorted_indices,
+                                packed.unsorted_indices)
+        return (output, tuple(finals)) if self.mode == "LSTM" else (output, finals[0])
+
+    def _segment(self, x, offset, steps, batch):
+        return x[offset:offset + steps * batch].reshape(steps, batch, x.shape[1])
+
+    def _packed_forward(self, x, segments, start, k):
+        """Segments in time order; the sequences that end with a segment leave their final
+        state there (rows batch_next..batch of the segment's last state)."""
+        pieces, ends, state = [], [], start
+        for j, (offset, steps, batch) in enumerate(segments):
+            y, state = self._run(self._segment(x, offset, steps, batch),
+                                 [s[:batch] for s in state], k)
+            pieces.append(y.reshape(steps * batch, self.hidden_size))
+            after = segments[j + 1][2] if j + 1 < len(segments) else 0
+            ends.append([s[after:batch] for s in state])
+        finals = [cat([end[i] for end in reversed(ends)]) for i in range(len(start))]
+        return cat(pieces), finals
+
+    def _packed_reverse(self, x, segments, start, k):
+        """Segments from the last back: the sequences running in a segment but not in the one
+        after it begin their reverse pass there, from their initial state."""
+        pieces, state, after = [None] * len(segments), None, 0
+        for j in range(len(segments) - 1, -1, -1):
+            offset, steps, batch = segments[j]
+            begin = [s[:batch] if state is None else cat([c, s[after:batch]])
+                     for s, c in zip(start, state or start)]
+            y, state = self._run(self._segment(x, offset, steps, batch), begin, k)
+            pieces[j] = y.reshape(steps * batch, self.hidden_size)
+            after = batch
+        return cat(pieces), state
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"

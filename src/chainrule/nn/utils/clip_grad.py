@@ -1,4 +1,4 @@
-"""Gradient clipping and the L1 penalty, as ``torch.nn.utils`` (clip_grad_norm_, clip_grad_value_).
+"""Gradient clipping and the L1 penalty, as ``torch.nn.utils.clip_grad`` (clip_grad_norm_, ...).
 
 Clipping runs between ``loss.backward()`` and ``optimizer.step()``; it changes the
 gradients in place::
