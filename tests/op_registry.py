@@ -1592,6 +1592,9 @@ nn_case("conv1d", Sample(((2, 4, 7), (6, 2, 3), (6,)), dict(stride=2, padding=1,
         Sample(((3, 6), (2, 3, 2)), dict(padding="same", dilation=2)))
 nn_case("conv2d", Sample(((2, 2, 5, 6), (3, 2, 3, 2), (3,)), dict(stride=(2, 1), padding=1)),
         Sample(((1, 4, 5, 5), (4, 2, 2, 3)), dict(padding="same", dilation=(1, 2), groups=2)))
+nn_case("conv_transpose1d",
+        Sample(((2, 4, 5), (4, 3, 3), (6,)), dict(stride=2, padding=1, output_padding=1, groups=2)),
+        Sample(((3, 4), (3, 2, 2)), dict(dilation=3, stride=2, output_padding=2)))
 nn_case("conv_transpose2d",
         Sample(((2, 4, 3, 4), (4, 1, 3, 2), (2,)), dict(stride=2, padding=1, output_padding=1, groups=2)),
         Sample(((3, 3, 3), (3, 2, 2, 2)), dict(dilation=2)))
@@ -1825,7 +1828,29 @@ nn_case("pixel_unshuffle", Sample(((2, 2, 4, 6),), dict(downscale_factor=2)),
 nn_case("bilinear", Sample(((4, 3), (4, 2), (5, 3, 2), (5,))), Sample(((2, 4, 3), (2, 4, 2), (5, 3, 2))),
         Sample(((3,), (2,), (1, 3, 2), (1,))))
 nn_case("interpolate", Sample(((1, 2, 4, 5),), dict(scale_factor=2)), Sample(((1, 2, 5),), dict(size=8)),
-        Sample(((1, 1, 6, 5),), dict(scale_factor=(0.5, 1.5))))
+        Sample(((1, 1, 6, 5),), dict(scale_factor=(0.5, 1.5))),
+        Sample(((2, 1, 5),), dict(scale_factor=1.7, mode="linear")),
+        Sample(((1, 2, 7),), dict(size=4, mode="linear", align_corners=True)),
+        Sample(((1, 2, 5),), dict(scale_factor=1.1, mode="linear")),       # out = in: PyTorch copies
+        Sample(((2, 2, 3, 5),), dict(scale_factor=(2.5, 0.7), mode="bilinear")),
+        Sample(((1, 1, 4, 3),), dict(size=(7, 1), mode="bilinear", align_corners=True)),
+        Sample(((1, 2, 3, 4),), dict(scale_factor=1.6, mode="bilinear", recompute_scale_factor=True)),
+        Sample(((1, 2, 4, 5),), dict(scale_factor=(1.3, 2.2), mode="bicubic")),
+        Sample(((2, 1, 5, 3),), dict(size=(3, 8), mode="bicubic", align_corners=True)),
+        Sample(((1, 1, 2, 3, 4),), dict(scale_factor=(1.5, 2.0, 0.8), mode="trilinear")),
+        Sample(((1, 1, 3, 2, 3),), dict(size=(4, 3, 5), mode="trilinear", align_corners=True)),
+        Sample(((1, 2, 7, 5),), dict(scale_factor=(1.4, 0.6), mode="nearest-exact")),
+        Sample(((2, 1, 5),), dict(size=9, mode="nearest-exact")),
+        Sample(((1, 2, 7, 5),), dict(size=(3, 2), mode="area")),
+        Sample(((2, 1, 5),), dict(scale_factor=1.5, mode="area")),
+        Sample(((1, 1, 5, 3, 4),), dict(size=(2, 5, 3), mode="area")))
+nn_case("unfold", Sample(((2, 3, 5, 6),), dict(kernel_size=2)),
+        Sample(((1, 2, 7, 6),), dict(kernel_size=(3, 2), dilation=(1, 2), padding=(1, 0), stride=(2, 1))),
+        Sample(((2, 5, 4),), dict(kernel_size=3, padding=2, stride=3)))
+nn_case("fold", Sample(((2, 12, 20),), dict(output_size=(5, 6), kernel_size=2)),
+        Sample(((1, 12, 16),), dict(output_size=(7, 6), kernel_size=(3, 2), dilation=(1, 2), padding=(1, 0),
+                                    stride=(2, 1))),
+        Sample(((18, 6),), dict(output_size=(5, 4), kernel_size=3, padding=2, stride=3)))
 EMBEDDING_INDICES = np.array([[0, 3, 3, 1], [4, 3, 0, 3]])
 case("embedding", lambda w, **kw: CF.embedding(cr.tensor(EMBEDDING_INDICES), w, **kw),
      lambda w, **kw: torch.nn.functional.embedding(torch.from_numpy(EMBEDDING_INDICES), w, **kw),

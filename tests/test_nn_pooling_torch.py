@@ -218,6 +218,11 @@ def test_embedding_padding_row_is_zero_at_init_as_in_torch():
     lambda m: m.ConstantPad2d((1, 2, 3, 4), 1), lambda m: m.ReflectionPad1d((1, 2)),
     lambda m: m.ReflectionPad2d(1), lambda m: m.ReplicationPad1d(3), lambda m: m.ReplicationPad2d((1, 0, 2, 1)),
     lambda m: m.CircularPad1d(1), lambda m: m.CircularPad2d((1, 1, 2, 0)),
+    lambda m: m.Upsample(scale_factor=1.5, mode="bilinear", align_corners=True),
+    lambda m: m.Upsample(size=(3, 4, 5), mode="trilinear"), lambda m: m.Upsample(size=4, mode="nearest-exact"),
+    lambda m: m.UpsamplingNearest2d(scale_factor=2), lambda m: m.UpsamplingBilinear2d(size=(5, 6)),
+    lambda m: m.Unfold(2), lambda m: m.Unfold((2, 3), dilation=2, padding=(1, 0), stride=(1, 2)),
+    lambda m: m.Fold((4, 5), 2), lambda m: m.Fold(7, (3, 2), 1, 1, 2),
 ])
 def test_repr_equals_torch(make):
     assert repr(make(nn)) == repr(make(torch.nn))
@@ -266,3 +271,68 @@ def test_layers_match_torch_in_a_small_model():
     yt.sum().backward()
     yc.sum().backward()
     np.testing.assert_allclose(emb_c.weight.grad.numpy(), emb_t.weight.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+RESAMPLING_LAYERS = [  # (layer, its arguments, its keyword arguments, input shape)
+    ("Upsample", (), dict(scale_factor=2.5, mode="linear"), (2, 3, 5)),
+    ("Upsample", (), dict(size=(4, 7), mode="bicubic", align_corners=True), (2, 3, 5, 3)),
+    ("Upsample", (), dict(scale_factor=(0.6, 1.7), mode="area"), (1, 2, 7, 4)),
+    ("UpsamplingNearest2d", (), dict(size=(5, 3)), (2, 3, 3, 4)),
+    ("UpsamplingBilinear2d", (), dict(scale_factor=1.5), (2, 3, 3, 4)),
+    ("Unfold", ((2, 3),), dict(dilation=(2, 1), padding=1, stride=(1, 2)), (2, 3, 6, 5)),
+    ("Unfold", (3,), {}, (3, 4, 4)),
+    ("Fold", ((5, 4), 2), dict(stride=(1, 2)), (2, 12, 8)),
+    ("Fold", (6, (3, 2)), dict(dilation=(1, 2), padding=1, stride=2), (18, 9)),
+]
+
+
+@pytest.mark.parametrize("dtype, tol", DTYPES)
+@pytest.mark.parametrize("name, args, kwargs, shape", RESAMPLING_LAYERS,
+                         ids=[f"{n}{a}{k}{s}".replace(" ", "") for n, a, k, s in RESAMPLING_LAYERS])
+def test_resampling_and_block_layers_match_torch(name, args, kwargs, shape, dtype, tol):
+    ours, theirs = getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
+    assert repr(ours) == repr(theirs) and ours.state_dict() == {} and not theirs.state_dict()
+    compare(ours, theirs, np.random.default_rng(4).standard_normal(shape).astype(dtype), tol)
+
+
+def random_interpolations(seed, count):
+    """Random (mode, input shape, keyword arguments) over every mode but 'nearest' (tested above),
+    with odd sizes, scale factors that are not integers, and align_corners both ways."""
+    rng = np.random.default_rng(seed)
+    ranks = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+    configs = []
+    while len(configs) < count:
+        mode = str(rng.choice(["linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"]))
+        d = ranks.get(mode, int(rng.integers(1, 4)))
+        spatial = tuple(int(n) for n in rng.integers(1, 8, d))
+        if rng.random() < 0.5:
+            kwargs = dict(size=tuple(int(n) for n in rng.integers(1, 12, d)))
+        else:
+            scales = tuple(float(np.round(rng.uniform(0.4, 3.2), 2)) for _ in range(d))
+            if any(np.floor(n * f) < 1 for n, f in zip(spatial, scales)):
+                continue
+            kwargs = dict(scale_factor=scales, recompute_scale_factor=bool(rng.random() < 0.3))
+        if mode in ranks:
+            kwargs["align_corners"] = bool(rng.random() < 0.5)
+        configs.append((mode, (2, 2) + spatial, kwargs))
+    return configs
+
+
+@pytest.mark.parametrize("dtype, tol", DTYPES)
+@pytest.mark.parametrize("mode, shape, kwargs", random_interpolations(11, 40), ids=str)
+def test_interpolate_modes_match_torch(mode, shape, kwargs, dtype, tol):
+    x = np.random.default_rng(5).standard_normal(shape).astype(dtype)
+    compare(lambda t: F.interpolate(t, mode=mode, **kwargs),
+            lambda t: TF.interpolate(t, mode=mode, **kwargs), x, tol)
+
+
+def test_unfold_then_weights_is_conv2d_and_fold_counts_cover():
+    """conv2d(x, W) = W.view(O, -1) @ unfold(x); fold(unfold(ones)) counts the windows over each pixel."""
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal((2, 3, 7, 6)), rng.standard_normal((4, 3, 3, 2))
+    cols = F.unfold(cr.tensor(x), (3, 2), dilation=(1, 2), padding=1, stride=(2, 1))
+    expected = TF.conv2d(torch.tensor(x), torch.tensor(w), None, (2, 1), 1, (1, 2)).numpy()
+    y = (cr.tensor(w.reshape(4, -1)) @ cols).numpy().reshape(expected.shape)
+    np.testing.assert_allclose(y, expected, atol=1e-12)
+    covered = F.fold(F.unfold(cr.ones(1, 1, 4, 5), 3, padding=1), (4, 5), 3, padding=1).numpy()[0, 0]
+    assert covered[0, 0] == 4 and covered[1, 1] == 9 and covered[0, 2] == 6

@@ -37,3 +37,7 @@ from chainrule.nn.loss import (  # noqa: F401
     SoftMarginLoss, TripletMarginLoss,
 )
 from chainrule.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
+# convolution, pooling and resampling (feat/spatial)
+from chainrule.nn.conv import ConvTranspose1d  # noqa: F401,E402
+from chainrule.nn.fold import Fold, Unfold  # noqa: F401,E402
+from chainrule.nn.upsampling import UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: F401,E402

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d and ConvTranspose2d, with PyTorch's arguments and layouts.
+"""Convolution layers: Conv1d, Conv2d, ConvTranspose1d and ConvTranspose2d, with PyTorch's arguments and layouts.
 
 A convolution slides a small learned kernel over the input and takes, at every position,
 the dot product of the kernel with the window under it: the same weights everywhere, so
@@ -207,6 +207,36 @@ def _transpose(input, weight, bias, stride, padding, output_padding, groups, dil
     return out if batched else out.squeeze(0)
 
 
+def _functional_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation,
+                          spatial, where):
+    input, weight, bias = _weight_and_bias(input, weight, bias, spatial, where)
+    stride = _tuple(stride, spatial, "stride", where, 1)
+    padding = _tuple(padding, spatial, "padding", where, 0)
+    output_padding = _tuple(output_padding, spatial, "output_padding", where, 0)
+    dilation = _tuple(dilation, spatial, "dilation", where, 1)
+    _check_groups(weight.shape[0], weight.shape[1] * groups if isinstance(groups, numbers.Integral)
+                  else 0, groups, where)
+    out_channels = weight.shape[1] * groups
+    if bias is not None and tuple(bias.shape) != (out_channels,):
+        raise ValueError(f"{where}: bias must have shape ({out_channels},) to match weight of "
+                         f"shape {tuple(weight.shape)} and groups={groups}, got {tuple(bias.shape)}")
+    return _transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, where)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """1-d transposed convolution (the gradient of conv1d with respect to its input).
+
+    Shapes: input (N, C_in, L) or (C_in, L), weight (C_in, C_out/groups, k), bias (C_out,);
+    L_out = (L - 1)·s - 2p + d(k - 1) + output_padding + 1.
+
+    >>> conv_transpose1d(chainrule.ones(1, 4, 5), chainrule.ones(4, 2, 3), stride=2).shape
+    (1, 2, 11)
+    """
+    return _functional_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                                 dilation, 1, "conv_transpose1d")
+
+
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """2-d transposed convolution (the gradient of conv2d with respect to its input).
@@ -219,24 +249,13 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     >>> conv_transpose2d(chainrule.ones(1, 4, 5, 5), chainrule.ones(4, 2, 3, 3), stride=2).shape
     (1, 2, 11, 11)
     """
-    where = "conv_transpose2d"
-    input, weight, bias = _weight_and_bias(input, weight, bias, 2, where)
-    stride = _tuple(stride, 2, "stride", where, 1)
-    padding = _tuple(padding, 2, "padding", where, 0)
-    output_padding = _tuple(output_padding, 2, "output_padding", where, 0)
-    dilation = _tuple(dilation, 2, "dilation", where, 1)
-    _check_groups(weight.shape[0], weight.shape[1] * groups if isinstance(groups, numbers.Integral)
-                  else 0, groups, where)
-    out_channels = weight.shape[1] * groups
-    if bias is not None and tuple(bias.shape) != (out_channels,):
-        raise ValueError(f"{where}: bias must have shape ({out_channels},) to match weight of "
-                         f"shape {tuple(weight.shape)} and groups={groups}, got {tuple(bias.shape)}")
-    return _transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, where)
+    return _functional_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                                 dilation, 2, "conv_transpose2d")
 
 
 # --------------------------------------------------------------------------- layers
 class _ConvNd(Module):
-    """What Conv1d, Conv2d and ConvTranspose2d share: arguments, parameters, initialization."""
+    """What the convolution layers share: arguments, parameters, initialization."""
 
     _spatial = 2
     _transposed = False
@@ -349,7 +368,45 @@ class Conv2d(_Conv):
     _spatial = 2
 
 
-class ConvTranspose2d(_ConvNd):
+class _ConvTransposeNd(_ConvNd):
+    _transposed = True
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):
+        kind, n = type(self).__name__, self._spatial
+        if padding_mode != "zeros":
+            raise ValueError(f"{kind}: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        if isinstance(padding, str):
+            raise ValueError(f"{kind}: padding must be an int or a tuple of {n} ints, got {padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                         bias, padding_mode, output_padding, device, dtype)
+        if any(op >= max(s, d) for op, s, d in zip(self.output_padding, self.stride, self.dilation)):
+            raise ValueError(f"{kind}: output_padding {self.output_padding} must be smaller "
+                             f"than either stride {self.stride} or dilation {self.dilation}")
+
+    def forward(self, input, output_size=None):
+        where = self._name()
+        input = layer_input(input, self.weight.dtype, where)
+        return _transpose(input, self.weight, self.bias, self.stride, self.padding,
+                          self.output_padding, self.groups, self.dilation, where, output_size)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-d transposed convolution (learned upsampling): (N, C_in, L) -> (N, C_out, L_out).
+
+    weight (in_channels, out_channels/groups, k), bias (out_channels,);
+    L_out = (L - 1)·stride - 2·padding + dilation·(k - 1) + output_padding + 1.
+    ``forward(input, output_size=None)`` as ConvTranspose2d's.
+
+    >>> chainrule.nn.ConvTranspose1d(16, 8, 2, stride=2)(chainrule.randn(4, 16, 7)).shape
+    (4, 8, 14)
+    """
+
+    _spatial = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
     """2-d transposed convolution (learned upsampling): (N, C_in, H, W) -> (N, C_out, H_out, W_out).
 
     weight (in_channels, out_channels/groups, kh, kw), bias (out_channels,);
@@ -361,25 +418,4 @@ class ConvTranspose2d(_ConvNd):
     (4, 8, 14, 14)
     """
 
-    _transposed = True
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
-                 device=None, dtype=None):
-        if padding_mode != "zeros":
-            raise ValueError(f"ConvTranspose2d: only padding_mode='zeros' is supported, got "
-                             f"{padding_mode!r}")
-        if isinstance(padding, str):
-            raise ValueError(f"ConvTranspose2d: padding must be an int or a tuple of 2 ints, got "
-                             f"{padding!r}")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-                         bias, padding_mode, output_padding, device, dtype)
-        if any(op >= max(s, d) for op, s, d in zip(self.output_padding, self.stride, self.dilation)):
-            raise ValueError(f"ConvTranspose2d: output_padding {self.output_padding} must be smaller "
-                             f"than either stride {self.stride} or dilation {self.dilation}")
-
-    def forward(self, input, output_size=None):
-        where = self._name()
-        input = layer_input(input, self.weight.dtype, where)
-        return _transpose(input, self.weight, self.bias, self.stride, self.padding,
-                          self.output_padding, self.groups, self.dilation, where, output_size)
+    _spatial = 2

@@ -30,3 +30,6 @@ from chainrule.nn.margin_loss_functions import (  # noqa: F401
     cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
     multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss,
 )
+# convolution, pooling and resampling (feat/spatial)
+from chainrule.nn.conv import conv_transpose1d  # noqa: F401,E402
+from chainrule.nn.fold import fold, unfold  # noqa: F401,E402

@@ -247,11 +247,12 @@ class AdaptiveAvgPool2d(Op):
         return xp.matmul(xp.matmul(self.a_h.T, g), self.a_w)
 
 
-def nearest_indices(in_size, out_size, scale=None):
+def nearest_indices(in_size, out_size, scale=None, exact=False):
     """PyTorch's 'nearest' source index for each output position along one axis:
-    min(floor(i · s), in_size - 1), s = 1/scale_factor if given else in_size/out_size, in float32."""
+    min(floor(i · s), in_size - 1), s = 1/scale_factor if given else in_size/out_size, in float32.
+    ``exact`` ('nearest-exact'): i + 0.5 in place of i, the pixel centre, so no half-pixel shift."""
     s = xp.float32(1.0 / scale if scale else in_size / out_size)
-    i = xp.arange(out_size, dtype=xp.float32)
+    i = xp.arange(out_size, dtype=xp.float32) + xp.float32(0.5 if exact else 0)
     return xp.minimum(xp.floor(i * s).astype(xp.int64), in_size - 1)
 
 
@@ -290,16 +291,22 @@ class UpsampleNearest(Op):
                     summed += g[before + (slice(r, None, factor),)]
                 g = summed
                 continue
-            starts = xp.flatnonzero(xp.diff(index, prepend=-1))  # where a new source begins
-            summed = xp.add.reduceat(g, starts, axis=axis)
-            if summed.shape[axis] == self.in_shape[axis]:
-                g = summed
-            else:  # downsampling skipped some inputs: they get no gradient
-                full = xp.zeros(g.shape[:axis] + (self.in_shape[axis],) + g.shape[axis + 1:], dtype=g.dtype)
-                full[before + (index[starts],)] = summed
-                g = full
+            g = segment_sum(g, index, self.in_shape[axis], axis)
         return g
 
 
+def segment_sum(g, index, size, axis):
+    """out[j] = Σ_{i: index[i] = j} g[i] along ``axis``, out of length ``size``; ``index`` is
+    sorted, so each j's terms are one run, summed by one ``add.reduceat`` (inputs that no
+    output read get zero)."""
+    starts = xp.flatnonzero(xp.diff(index, prepend=-1))      # where a new index begins
+    summed = xp.add.reduceat(g, starts, axis=axis)
+    if summed.shape[axis] == size:
+        return summed
+    out = xp.zeros(g.shape[:axis] + (size,) + g.shape[axis + 1:], dtype=g.dtype)
+    out[(slice(None),) * axis + (index[starts],)] = summed
+    return out
+
+
 __all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "MaxPool2d", "UpsampleNearest", "adaptive_windows",
-           "nearest_indices", "pool_output_size"]
+           "nearest_indices", "pool_output_size", "segment_sum"]
