@@ -223,6 +223,11 @@ def test_embedding_padding_row_is_zero_at_init_as_in_torch():
     lambda m: m.UpsamplingNearest2d(scale_factor=2), lambda m: m.UpsamplingBilinear2d(size=(5, 6)),
     lambda m: m.Unfold(2), lambda m: m.Unfold((2, 3), dilation=2, padding=(1, 0), stride=(1, 2)),
     lambda m: m.Fold((4, 5), 2), lambda m: m.Fold(7, (3, 2), 1, 1, 2),
+    lambda m: m.AdaptiveMaxPool2d((3, None)), lambda m: m.AdaptiveMaxPool1d(4, return_indices=True),
+    lambda m: m.MaxUnpool2d(3, 2, 1), lambda m: m.MaxUnpool1d(2), lambda m: m.MaxUnpool2d((2, 3), padding=(0, 2)),
+    lambda m: m.LPPool2d(2, 3), lambda m: m.LPPool1d(1.5, 3, stride=2, ceil_mode=True),
+    lambda m: m.LocalResponseNorm(3), lambda m: m.LocalResponseNorm(2, 0.5, 0.6, 2),
+    lambda m: m.ChannelShuffle(4),
 ])
 def test_repr_equals_torch(make):
     assert repr(make(nn)) == repr(make(torch.nn))
@@ -283,6 +288,11 @@ RESAMPLING_LAYERS = [  # (layer, its arguments, its keyword arguments, input sha
     ("Unfold", (3,), {}, (3, 4, 4)),
     ("Fold", ((5, 4), 2), dict(stride=(1, 2)), (2, 12, 8)),
     ("Fold", (6, (3, 2)), dict(dilation=(1, 2), padding=1, stride=2), (18, 9)),
+    ("AdaptiveMaxPool2d", ((3, 4),), {}, (2, 3, 7, 9)), ("AdaptiveMaxPool2d", (2,), {}, (3, 5, 4)),
+    ("AdaptiveMaxPool1d", (5,), {}, (2, 3, 7)),
+    ("LPPool2d", (2, (3, 2)), dict(stride=(2, 1)), (2, 3, 7, 6)), ("LPPool1d", (4, 2), {}, (3, 9)),
+    ("LocalResponseNorm", (3,), dict(alpha=0.2, beta=0.7, k=2.0), (2, 6, 4, 3)),
+    ("LocalResponseNorm", (4,), {}, (2, 5, 7)), ("ChannelShuffle", (3,), {}, (2, 6, 2, 3)),
 ]
 
 
@@ -336,3 +346,37 @@ def test_unfold_then_weights_is_conv2d_and_fold_counts_cover():
     np.testing.assert_allclose(y, expected, atol=1e-12)
     covered = F.fold(F.unfold(cr.ones(1, 1, 4, 5), 3, padding=1), (4, 5), 3, padding=1).numpy()[0, 0]
     assert covered[0, 0] == 4 and covered[1, 1] == 9 and covered[0, 2] == 6
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n, shape, output_size", [
+    (2, (2, 3, 7, 9), (3, 4)), (2, (3, 5, 4), (5, 7)), (2, (2, 2, 6, 6), (3, None)), (1, (2, 3, 10), 4),
+    (1, (3, 4), 6)])
+def test_adaptive_max_pool_indices_ties_and_nan_match_torch(n, shape, output_size, dtype):
+    """Values and int64 indices as PyTorch's, with many ties (the first maximum in row-major
+    order wins) and a few NaNs (a NaN wins)."""
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 3, shape).astype(dtype)
+    x[rng.random(shape) < 0.05] = np.nan
+    pool = f"adaptive_max_pool{n}d"
+    y, index = getattr(F, pool)(cr.tensor(x), output_size, return_indices=True)
+    y_t, index_t = getattr(TF, pool)(torch.tensor(x), output_size, return_indices=True)
+    assert index.dtype == np.int64 and y.dtype == dtype
+    np.testing.assert_array_equal(index.numpy(), index_t.numpy())
+    np.testing.assert_array_equal(y.numpy(), y_t.numpy())
+
+
+@pytest.mark.parametrize("dtype, tol", DTYPES)
+@pytest.mark.parametrize("n, shape, kernel, stride, padding", [
+    (2, (2, 3, 7, 6), 2, None, 0), (2, (2, 3, 7, 6), 3, 2, 1), (2, (3, 5, 5), (2, 3), (1, 2), (1, 0)),
+    (1, (2, 3, 9), 3, 2, 1), (1, (3, 8), 2, None, 0)])
+def test_max_pool_then_unpool_layers_match_torch(n, shape, kernel, stride, padding, dtype, tol):
+    x = np.random.default_rng(8).standard_normal(shape).astype(dtype)
+    pool = getattr(nn, f"MaxPool{n}d")(kernel, stride, padding, return_indices=True)
+    pool_t = getattr(torch.nn, f"MaxPool{n}d")(kernel, stride, padding, return_indices=True)
+    unpool = getattr(nn, f"MaxUnpool{n}d")(kernel, stride, padding)
+    unpool_t = getattr(torch.nn, f"MaxUnpool{n}d")(kernel, stride, padding)
+    assert repr(unpool) == repr(unpool_t)
+    size = shape[-n:]
+    compare(lambda t: unpool(*pool(t), output_size=size), lambda t: unpool_t(*pool_t(t), output_size=size),
+            x, tol)

@@ -33,3 +33,8 @@ from chainrule.nn.margin_loss_functions import (  # noqa: F401
 # convolution, pooling and resampling (feat/spatial)
 from chainrule.nn.conv import conv_transpose1d  # noqa: F401,E402
 from chainrule.nn.fold import fold, unfold  # noqa: F401,E402
+from chainrule.nn.normalization import local_response_norm  # noqa: F401,E402
+from chainrule.nn.pixelshuffle import channel_shuffle  # noqa: F401,E402
+from chainrule.nn.pooling import (  # noqa: F401,E402
+    adaptive_max_pool1d, adaptive_max_pool2d, lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d,
+)
