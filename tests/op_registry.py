@@ -1881,6 +1881,15 @@ nn_case("local_response_norm", Sample(((2, 5, 7),), dict(size=3)),
         Sample(((2, 6, 3, 4),), dict(size=2, alpha=0.3, beta=0.6, k=1.5)),
         Sample(((1, 4, 2, 3, 2),), dict(size=5, alpha=0.5)))
 nn_case("channel_shuffle", Sample(((2, 6, 3, 2),), dict(groups=3)), Sample(((1, 4, 5),), dict(groups=2)))
+nn_case("max_pool3d", Sample(((2, 2, 4, 5, 6),), dict(kernel_size=2), domain=distinct),
+        Sample(((1, 2, 5, 6, 5),), dict(kernel_size=3, stride=2, padding=1, dilation=(2, 1, 1), ceil_mode=True),
+               domain=distinct),
+        Sample(((2, 4, 5, 3),), dict(kernel_size=(2, 3, 1), stride=(1, 2, 2)), domain=distinct))
+nn_case("avg_pool3d", Sample(((2, 2, 4, 5, 6),), dict(kernel_size=2)),
+        Sample(((1, 2, 5, 6, 5),), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
+        Sample(((2, 4, 5, 3),), dict(kernel_size=(2, 3, 1), stride=1, padding=(1, 1, 0), divisor_override=5)))
+nn_case("adaptive_avg_pool3d", Sample(((2, 2, 5, 7, 4),), dict(output_size=(2, 3, None))),
+        Sample(((3, 4, 3, 2),), dict(output_size=(3, 5, 1))), Sample(((1, 1, 4, 4, 4),), dict(output_size=2)))
 EMBEDDING_INDICES = np.array([[0, 3, 3, 1], [4, 3, 0, 3]])
 case("embedding", lambda w, **kw: CF.embedding(cr.tensor(EMBEDDING_INDICES), w, **kw),
      lambda w, **kw: torch.nn.functional.embedding(torch.from_numpy(EMBEDDING_INDICES), w, **kw),

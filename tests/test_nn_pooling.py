@@ -262,6 +262,16 @@ def test_dropout2d_is_reproducible_and_handles_3d_as_n_c_l():
     (lambda: nn.ChannelShuffle(2)(cr.ones(1, 5, 3)), ValueError, ["ChannelShuffle(groups=2)", "5 channels",
                                                                   "(1, 5, 3)"]),
     (lambda: F.channel_shuffle(cr.ones(4, 6), 2), ValueError, ["channel_shuffle", "(4, 6)"]),
+    # 3-d pooling and channel dropout
+    (lambda: nn.MaxPool3d(2)(cr.ones(1, 1, 1, 4, 4)), ValueError,
+     ["MaxPool3d(kernel_size=2", "(1, 1, 1, 4, 4)", "smaller than the kernel", "(0, 2, 2)"]),
+    (lambda: nn.AvgPool3d(2)(cr.ones(4, 4, 4)), ValueError, ["AvgPool3d", "4-d or 5-d", "(4, 4, 4)"]),
+    (lambda: nn.AvgPool3d(2, padding=2), ValueError, ["AvgPool3d", "at most half"]),
+    (lambda: F.max_pool3d(cr.ones(1, 1, 4, 4, 4), (2, 2)), ValueError, ["max_pool3d", "tuple of 3 ints"]),
+    (lambda: nn.AdaptiveAvgPool3d((2, 3))(cr.ones(1, 2, 4, 4, 4)), ValueError,
+     ["AdaptiveAvgPool3d", "a triple", "(2, 3)"]),
+    (lambda: nn.Dropout1d()(cr.ones(2, 3, 4, 5)), ValueError, ["Dropout1d(p=0.5", "(N, C, L)", "(2, 3, 4, 5)"]),
+    (lambda: F.dropout3d(cr.ones(2, 3, 4)), ValueError, ["dropout3d", "(C, D, H, W)", "(2, 3, 4)"]),
     (lambda: nn.Embedding(10, 3)(cr.tensor([[1, 10]])), IndexError, ["Embedding(10, 3)", "index 10", "(1, 2)"]),
     (lambda: nn.Embedding(10, 3)(cr.tensor([-1])), IndexError, ["Embedding(10, 3)", "index -1"]),
     (lambda: nn.Embedding(10, 3)(cr.tensor([1.0, 2.0])), TypeError, ["Embedding(10, 3)", "integers", "float32"]),
@@ -329,3 +339,16 @@ def test_pixel_unshuffle_undoes_pixel_shuffle():
     assert y.shape == (2, 2, 6, 9)
     assert y[0, 0, 1, 2].item() == x[0, 1 * 3 + 2, 0, 0].item()    # channel c·r² + i·r + j -> (i, j)
     np.testing.assert_array_equal(F.pixel_unshuffle(y, 3).numpy(), x.numpy())
+
+
+@pytest.mark.parametrize("function, shape, channels", [
+    (F.dropout1d, (4, 6, 5), 2), (F.dropout1d, (6, 5), 1), (F.dropout3d, (3, 4, 2, 3, 2), 2),
+    (F.dropout3d, (6, 2, 3, 2), 1)])
+def test_channel_dropout_drops_whole_channels(function, shape, channels):
+    """One draw per (sample, channel), or per channel of an unbatched input; kept ones scaled by 1/(1-p)."""
+    cr.manual_seed(3)
+    y = function(cr.ones(*shape), p=0.4).numpy()
+    per_channel = y.reshape(shape[:channels] + (-1,))
+    assert (per_channel == per_channel[..., :1]).all()
+    assert set(np.unique(per_channel)) == {0.0, np.float32(1 / 0.6)}
+    assert function(cr.ones(*shape), p=0.4, training=False).numpy().min() == 1

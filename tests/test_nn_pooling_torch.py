@@ -228,6 +228,9 @@ def test_embedding_padding_row_is_zero_at_init_as_in_torch():
     lambda m: m.LPPool2d(2, 3), lambda m: m.LPPool1d(1.5, 3, stride=2, ceil_mode=True),
     lambda m: m.LocalResponseNorm(3), lambda m: m.LocalResponseNorm(2, 0.5, 0.6, 2),
     lambda m: m.ChannelShuffle(4),
+    lambda m: m.MaxPool3d(2), lambda m: m.MaxPool3d((2, 3, 1), 1, (1, 1, 0), 2, ceil_mode=True),
+    lambda m: m.AvgPool3d(3, 2, 1), lambda m: m.AvgPool3d((2, 3, 1), 1, (1, 1, 0), True, False, 3),
+    lambda m: m.AdaptiveAvgPool3d((2, None, 3)), lambda m: m.Dropout1d(0.2), lambda m: m.Dropout3d(),
 ])
 def test_repr_equals_torch(make):
     assert repr(make(nn)) == repr(make(torch.nn))
@@ -293,6 +296,11 @@ RESAMPLING_LAYERS = [  # (layer, its arguments, its keyword arguments, input sha
     ("LPPool2d", (2, (3, 2)), dict(stride=(2, 1)), (2, 3, 7, 6)), ("LPPool1d", (4, 2), {}, (3, 9)),
     ("LocalResponseNorm", (3,), dict(alpha=0.2, beta=0.7, k=2.0), (2, 6, 4, 3)),
     ("LocalResponseNorm", (4,), {}, (2, 5, 7)), ("ChannelShuffle", (3,), {}, (2, 6, 2, 3)),
+    ("MaxPool3d", (3, 2, 1), dict(dilation=(1, 2, 1), ceil_mode=True), (2, 3, 5, 7, 6)),
+    ("MaxPool3d", ((2, 1, 3),), {}, (2, 4, 5, 7)),
+    ("AvgPool3d", (3, 2, 1), dict(ceil_mode=True, count_include_pad=False), (2, 3, 5, 7, 6)),
+    ("AvgPool3d", ((2, 1, 3), 1), dict(divisor_override=4), (2, 4, 5, 7)),
+    ("AdaptiveAvgPool3d", ((3, 2, 5),), {}, (2, 3, 5, 7, 4)), ("AdaptiveAvgPool3d", (1,), {}, (2, 4, 3, 5)),
 ]
 
 
@@ -380,3 +388,17 @@ def test_max_pool_then_unpool_layers_match_torch(n, shape, kernel, stride, paddi
     size = shape[-n:]
     compare(lambda t: unpool(*pool(t), output_size=size), lambda t: unpool_t(*pool_t(t), output_size=size),
             x, tol)
+
+
+@pytest.mark.parametrize("shape, kernel, stride, padding, dilation", [
+    ((2, 3, 5, 6, 7), 2, None, 0, 1), ((1, 2, 7, 5, 6), 3, 2, 1, (2, 1, 1)), ((2, 4, 5, 6), (2, 3, 2), (1, 2, 1), 1, 1)])
+def test_max_pool3d_indices_ties_and_nan_match_torch(shape, kernel, stride, padding, dilation):
+    """3-d max pooling is two 2-d passes; its indices, with ties and NaNs, are still PyTorch's."""
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 3, shape).astype(np.float64)
+    x[rng.random(shape) < 0.03] = np.nan
+    y, index = nn.MaxPool3d(kernel, stride, padding, dilation, return_indices=True)(cr.tensor(x))
+    y_t, index_t = torch.nn.MaxPool3d(kernel, stride, padding, dilation, return_indices=True)(torch.tensor(x))
+    assert index.dtype == np.int64
+    np.testing.assert_array_equal(index.numpy(), index_t.numpy())
+    np.testing.assert_array_equal(y.numpy(), y_t.numpy())

@@ -41,8 +41,10 @@ from chainrule.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F4
 from chainrule.nn.conv import ConvTranspose1d  # noqa: F401,E402
 from chainrule.nn.fold import Fold, Unfold  # noqa: F401,E402
 from chainrule.nn.upsampling import UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: F401,E402
-from chainrule.nn.normalization import LocalResponseNorm  # noqa: F401,E402
+from chainrule.nn.normalization import BatchNorm3d, LocalResponseNorm  # noqa: F401,E402
 from chainrule.nn.pixelshuffle import ChannelShuffle  # noqa: F401,E402
 from chainrule.nn.pooling import (  # noqa: F401,E402
-    AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d,
+    AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool3d, LPPool1d, LPPool2d, MaxPool3d,
+    MaxUnpool1d, MaxUnpool2d,
 )
+from chainrule.nn.dropout import Dropout1d, Dropout3d  # noqa: F401,E402

@@ -36,5 +36,7 @@ from chainrule.nn.fold import fold, unfold  # noqa: F401,E402
 from chainrule.nn.normalization import local_response_norm  # noqa: F401,E402
 from chainrule.nn.pixelshuffle import channel_shuffle  # noqa: F401,E402
 from chainrule.nn.pooling import (  # noqa: F401,E402
-    adaptive_max_pool1d, adaptive_max_pool2d, lp_pool1d, lp_pool2d, max_unpool1d, max_unpool2d,
+    adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool3d, lp_pool1d, lp_pool2d,
+    max_pool3d, max_unpool1d, max_unpool2d,
 )
+from chainrule.nn.dropout import dropout1d, dropout3d  # noqa: F401,E402

@@ -357,6 +357,16 @@ class BatchNorm2d(_BatchNorm):
     _layouts = "(N, {C}, H, W)"
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization over (N, C, D, H, W) inputs, per channel C (statistics over N, D, H, W).
+
+    Everything else as :class:`BatchNorm1d`.
+    """
+
+    _ranks = (5,)
+    _layouts = "(N, {C}, D, H, W)"
+
+
 class _AffineNorm(Module):
     """What LayerNorm, GroupNorm and RMSNorm share: a weight of 1s and a bias of 0s (each
     optional), and inputs that must take the weight's dtype."""

@@ -1,5 +1,5 @@
-"""Pooling layers, 1-d and 2-d: max, average and power-average (LP) pooling over sliding windows,
-adaptive average and max pooling, and max unpooling.
+"""Pooling layers: max, average and power-average (LP) pooling over sliding windows, adaptive
+average and max pooling, and max unpooling; 1-d and 2-d, and 3-d max, average and adaptive average.
 
 Shapes follow PyTorch: 2-d pooling takes (N, C, H, W) or an unbatched (C, H, W); 1-d pooling
 takes (N, C, L) or (C, L).  The arguments (kernel_size, stride, padding, dilation, ceil_mode)
@@ -13,6 +13,7 @@ from chainrule import functions as _fn
 from chainrule.nn._inputs import layer_input
 from chainrule.nn.module import Module
 from chainrule.ops import pooling as _pooling
+from chainrule.ops import resampling as _resampling
 from chainrule.tensor import Tensor, apply
 
 
@@ -48,7 +49,8 @@ def _spatial_input(input, n, where):
     input = layer_input(input, None, where)
     ranks = (n + 1, n + 2)
     if input.ndim not in ranks:
-        layout = "(N, C, L) or (C, L)" if n == 1 else "(N, C, H, W) or (C, H, W)"
+        layout = {1: "(N, C, L) or (C, L)", 2: "(N, C, H, W) or (C, H, W)",
+                  3: "(N, C, D, H, W) or (C, D, H, W)"}[n]
         raise ValueError(f"{where} expects a {ranks[0]}-d or {ranks[1]}-d input {layout}, "
                          f"got shape {input.shape}")
     if any(size == 0 for size in input.shape[-n - 1:]):
@@ -70,8 +72,10 @@ def _pool(op, input, n, where):
 
 
 def _max_pool(input, n, where, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
-    input = _spatial_input(input, n, where)
     kernel, stride, padding, dilation = _geometry(where, n, kernel_size, stride, padding, dilation)
+    if n == 3:
+        return _max_pool3d(input, where, kernel, stride, padding, dilation, ceil_mode, return_indices)
+    input = _spatial_input(input, n, where)
     pad1 = (1,) if n == 1 else ()
     pad0 = (0,) if n == 1 else ()
     op = _pooling.MaxPool2d(pad1 + kernel, pad1 + stride, pad0 + padding, pad1 + dilation,
@@ -116,12 +120,15 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def _avg_pool(input, n, where, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override=None):
-    input = _spatial_input(input, n, where)
     kernel, stride, padding, _ = _geometry(where, n, kernel_size, stride, padding)
     if divisor_override is not None and (isinstance(divisor_override, bool) or
                                          not isinstance(divisor_override, numbers.Integral) or
                                          divisor_override == 0):
         raise ValueError(f"{where}: divisor_override must be a non-zero int, got {divisor_override!r}")
+    if n == 3:
+        return _avg_pool3d(input, where, kernel, stride, padding, ceil_mode, count_include_pad,
+                           divisor_override)
+    input = _spatial_input(input, n, where)
     pad1, pad0 = (1,) * (2 - n), (0,) * (2 - n)
     op = _pooling.AvgPool2d(pad1 + kernel, pad1 + stride, pad0 + padding, bool(ceil_mode),
                             bool(count_include_pad), divisor_override)
@@ -161,7 +168,7 @@ def _adaptive_size(output_size, input, n, where):
     items = (output_size,) * n if isinstance(output_size, numbers.Integral) or output_size is None \
         else tuple(output_size)
     if len(items) != n:
-        raise ValueError(f"{where}: output_size must be an int{' or a pair' if n == 2 else ''}, "
+        raise ValueError(f"{where}: output_size must be an int{({2: ' or a pair', 3: ' or a triple'}).get(n, '')}, "
                          f"got {output_size!r}")
     sizes = tuple(input.shape[-n + a] if s is None else s for a, s in enumerate(items))
     if not all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in sizes):
@@ -574,3 +581,117 @@ class LPPool2d(_LPPoolNd):
     (2, 4, 3, 3)
     """
     _n = 2
+
+
+# --------------------------------------------------------------------------- 3-d pooling
+# A box's maximum (or sum) is the maximum (sum) over D of the maxima (sums) over H·W: 3-d
+# pooling is the 2-d op over (H, W), then the same op with kernel (kd, 1) over a (D, H'·W')
+# view.  The first maximum of the second pass lies in the first D slice holding the box's
+# maximum, at that slice's first maximum: PyTorch's raster-order first, NaNs winning likewise.
+def _pool3d(input, where, kernel, stride, padding, dilation, ceil_mode, make_op):
+    """Run ``make_op(kernel, stride, padding, dilation)`` (a 2-d pooling op) over (H, W), then over D;
+    returns the output and the two ops."""
+    input = _spatial_input(input, 3, where)
+    sizes = tuple(_pooling.pool_output_size(input.shape[-3 + a], kernel[a], stride[a], padding[a], dilation[a],
+                                            ceil_mode) for a in range(3))
+    if min(sizes) < 1:
+        raise ValueError(f"{where}: input of shape {input.shape} is smaller than the kernel: "
+                         f"kernel_size={kernel}, padding={padding} and dilation={dilation} give an "
+                         f"output of spatial size {sizes}")
+    plane_op = make_op(kernel[1:], stride[1:], padding[1:], dilation[1:])
+    planes = apply(plane_op, input)                                         # (..., D, H', W')
+    depth_op = make_op((kernel[0], 1), (stride[0], 1), (padding[0], 0), (dilation[0], 1))
+    lead, depth = input.shape[:-3], input.shape[-3]
+    output = apply(depth_op, planes.reshape(*lead, depth, sizes[1] * sizes[2]))
+    return output.reshape(*lead, *sizes), plane_op, depth_op
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """The maximum over each kernel_size box of (N, C, D, H, W) or (C, D, H, W).
+
+    Output size per axis as ``max_pool2d``'s; padding counts as -inf.  With
+    ``return_indices``, also each maximum's flat position in its D·H·W volume (int64).
+
+    >>> max_pool3d(chainrule.ones(2, 3, 4, 6, 6), 2).shape
+    (2, 3, 2, 3, 3)
+    """
+    return _max_pool(input, 3, "max_pool3d", kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
+def _max_pool3d(input, where, kernel, stride, padding, dilation, ceil_mode, return_indices):
+    def make_op(k, s, p, d):
+        return _pooling.MaxPool2d(k, s, p, d, bool(ceil_mode))
+    output, plane_op, depth_op = _pool3d(input, where, kernel, stride, padding, dilation, ceil_mode, make_op)
+    if not return_indices:
+        return output
+    h, w = input.shape[-2:]
+    depth = depth_op.indices() // depth_op.in_shape[-1]       # the D slice of each maximum
+    in_plane = plane_op.indices().reshape(depth_op.in_shape)  # (..., D, H'·W'): h · W + w per slice
+    in_plane = xp.take_along_axis(in_plane, depth, axis=-2)
+    return output, Tensor((depth * (h * w) + in_plane).reshape(output.shape))
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """The mean over each kernel_size box of (N, C, D, H, W) or (C, D, H, W); the divisor as
+    ``avg_pool2d``'s, over the box.
+
+    >>> avg_pool3d(chainrule.ones(2, 3, 4, 6, 6), 2).shape
+    (2, 3, 2, 3, 3)
+    """
+    return _avg_pool(input, 3, "avg_pool3d", kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+def _avg_pool3d(input, where, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    dilation = (1, 1, 1)
+    # the box's divisor is the product of its per-axis ones; an override divides once, at the end
+    overrides = iter((None, None) if divisor_override is None else (1, divisor_override))
+
+    def make_op(k, s, p, d):
+        return _pooling.AvgPool2d(k, s, p, bool(ceil_mode), bool(count_include_pad), next(overrides))
+    return _pool3d(input, where, kernel, stride, padding, dilation, ceil_mode, make_op)[0]
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Average (N, C, D, H, W) or (C, D, H, W) down to (..., OD, OH, OW), whatever the input's
+    size; the windows along each axis are those of ``adaptive_avg_pool1d``.
+
+    >>> adaptive_avg_pool3d(chainrule.ones(2, 3, 5, 7, 4), (2, 3, None)).shape
+    (2, 3, 2, 3, 4)
+    """
+    where = "adaptive_avg_pool3d"
+    input = _spatial_input(input, 3, where)
+    sizes = _adaptive_size(output_size, input, 3, where)
+    dtype = input.data.dtype
+    tables = [_resampling.area_table(n, out, dtype) for n, out in zip(input.shape[-3:], sizes)]
+    return apply(_resampling.Resample(tables), input)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """The maximum over kernel_size boxes of (N, C, D, H, W) or (C, D, H, W); see ``max_pool3d``.
+
+    >>> chainrule.nn.MaxPool3d(2)(chainrule.ones(2, 3, 4, 6, 6)).shape
+    (2, 3, 2, 3, 3)
+    """
+    _n = 3
+
+
+class AvgPool3d(_AvgPoolNd):
+    """The mean over kernel_size boxes of (N, C, D, H, W) or (C, D, H, W); see ``avg_pool3d``.
+
+    >>> chainrule.nn.AvgPool3d(2)(chainrule.ones(2, 3, 4, 6, 6)).shape
+    (2, 3, 2, 3, 3)
+    """
+    _n = 3
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """Average (N, C, D, H, W) or (C, D, H, W) down to ``output_size``; see ``adaptive_avg_pool3d``.
+
+    >>> chainrule.nn.AdaptiveAvgPool3d(1)(chainrule.ones(2, 3, 4, 5, 6)).shape
+    (2, 3, 1, 1, 1)
+    """
+    _function = adaptive_avg_pool3d
