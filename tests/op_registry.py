@@ -1592,6 +1592,8 @@ nn_case("conv1d", Sample(((2, 4, 7), (6, 2, 3), (6,)), dict(stride=2, padding=1,
         Sample(((3, 6), (2, 3, 2)), dict(padding="same", dilation=2)))
 nn_case("conv2d", Sample(((2, 2, 5, 6), (3, 2, 3, 2), (3,)), dict(stride=(2, 1), padding=1)),
         Sample(((1, 4, 5, 5), (4, 2, 2, 3)), dict(padding="same", dilation=(1, 2), groups=2)))
+nn_case("conv3d", Sample(((2, 2, 4, 5, 3), (3, 2, 2, 3, 2), (3,)), dict(stride=(2, 1, 1), padding=1)),
+        Sample(((4, 3, 4, 5), (4, 2, 3, 2, 2)), dict(padding="same", dilation=(1, 2, 1), groups=2)))
 nn_case("conv_transpose1d",
         Sample(((2, 4, 5), (4, 3, 3), (6,)), dict(stride=2, padding=1, output_padding=1, groups=2)),
         Sample(((3, 4), (3, 2, 2)), dict(dilation=3, stride=2, output_padding=2)))

@@ -38,7 +38,7 @@ from chainrule.nn.loss import (  # noqa: F401
 )
 from chainrule.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401
 # convolution, pooling and resampling (feat/spatial)
-from chainrule.nn.conv import ConvTranspose1d  # noqa: F401,E402
+from chainrule.nn.conv import Conv3d, ConvTranspose1d  # noqa: F401,E402
 from chainrule.nn.fold import Fold, Unfold  # noqa: F401,E402
 from chainrule.nn.upsampling import UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: F401,E402
 from chainrule.nn.normalization import BatchNorm3d, LocalResponseNorm  # noqa: F401,E402

@@ -1,4 +1,5 @@
-"""Convolution layers: Conv1d, Conv2d, ConvTranspose1d and ConvTranspose2d, with PyTorch's arguments and layouts.
+"""Convolution layers: Conv1d, Conv2d, Conv3d, ConvTranspose1d and ConvTranspose2d, with
+PyTorch's arguments and layouts.
 
 A convolution slides a small learned kernel over the input and takes, at every position,
 the dot product of the kernel with the window under it: the same weights everywhere, so
@@ -12,7 +13,7 @@ import math
 import numbers
 import operator
 
-from chainrule.functions import as_tensor
+from chainrule.functions import as_tensor, pad
 from chainrule.nn import init
 from chainrule.nn._inputs import factory_dtype, layer_input
 from chainrule.nn.module import Module
@@ -76,7 +77,8 @@ def _check_groups(in_channels, out_channels, groups, where):
 
 def _batched(input, spatial, channels, where):
     """``input`` (N, C, *spatial) or unbatched (C, *spatial), checked; returns (tensor, batched)."""
-    dims = "(N, C, L) or (C, L)" if spatial == 1 else "(N, C, H, W) or (C, H, W)"
+    dims = {1: "(N, C, L) or (C, L)", 2: "(N, C, H, W) or (C, H, W)",
+            3: "(N, C, D, H, W) or (C, D, H, W)"}[spatial]
     if input.ndim not in (spatial + 1, spatial + 2):
         raise ValueError(f"{where} needs input of shape {dims}, got {input.ndim}-d input of shape "
                          f"{tuple(input.shape)}")
@@ -128,9 +130,40 @@ def _convolve(input, weight, bias, stride, padding, dilation, groups, mode, spat
     _check_fits(input.shape, pads, kernel, dilation, where)
     if mode != "zeros":
         _check_mode_padding(input.shape, pads, mode, where)
+    if spatial == 3:
+        out = _convolve3d(input, weight, bias, stride, pads, dilation, groups, mode)
+        return out if batched else out.squeeze(0)
     op = _conv.Convolution(stride, pads, dilation, groups, mode)
     out = apply(op, input, weight) if bias is None else apply(op, input, weight, bias)
     return out if batched else out.squeeze(0)
+
+
+_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
+
+
+def _convolve3d(input, weight, bias, stride, pads, dilation, groups, mode):
+    """A 3-d convolution as a sum over the kernel's depth offsets of 2-d ones.
+
+    Offset i along D sees the input's depth slices i·dd, i·dd + sd, ...: one strided slab
+    (N, C, D_out, H, W), run as N·D_out images through the 2-d op with the kernel slice
+    W[:, :, i]; a loop over kd, never over voxels, and no 3-d im2col.
+    """
+    (d0, d1), hw_pads = pads[:2], pads[2:]
+    if mode == "zeros":   # the 2-d op pads H and W itself; only D is padded here
+        x = pad(input, (0, 0, 0, 0, d0, d1)) if d0 or d1 else input
+    else:
+        x, hw_pads = pad(input, pads[4:] + pads[2:4] + pads[:2], mode=_PAD_MODE[mode]), (0, 0, 0, 0)
+    n, c, depth, h, w = x.shape
+    kd, sd, dd = weight.shape[2], stride[0], dilation[0]
+    d_out = (depth - dd * (kd - 1) - 1) // sd + 1
+    op_args = (stride[1:], hw_pads, dilation[1:], groups)
+    out = None
+    for i in range(kd):
+        slab = x[:, :, i * dd:i * dd + sd * (d_out - 1) + 1:sd].transpose(1, 2).reshape(n * d_out, c, h, w)
+        y = apply(_conv.Convolution(*op_args), slab, weight[:, :, i])
+        out = y if out is None else out + y
+    out = out.reshape(n, d_out, *out.shape[1:]).transpose(1, 2)          # (N, O, D_out, H_out, W_out)
+    return out if bias is None else out + bias.reshape(-1, 1, 1, 1)
 
 
 def _functional_conv(input, weight, bias, stride, padding, dilation, groups, spatial, where):
@@ -172,6 +205,18 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     (1, 6, 28, 28)
     """
     return _functional_conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-d convolution (cross-correlation) over (N, C, D, H, W) or (C, D, H, W).
+
+    y[n, o, z, y, x] = b[o] + Σ_{c, i, j, l} W[o, c, i, j, l] · x_pad[n, c, z·sd + i·dd, y·sh + j·dh,
+    x·sw + l·dw]; weight (out, in/groups, kd, kh, kw), bias (out,); each output size as conv2d's.
+
+    >>> conv3d(chainrule.ones(1, 2, 5, 6, 6), chainrule.ones(4, 2, 3, 3, 3), padding=1).shape
+    (1, 4, 5, 6, 6)
+    """
+    return _functional_conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
 
 
 def _transpose_output_padding(input_shape, kernel, stride, padding, dilation, output_padding,
@@ -366,6 +411,19 @@ class Conv2d(_Conv):
     """
 
     _spatial = 2
+
+
+class Conv3d(_Conv):
+    """3-d convolution over (N, C_in, D, H, W) or (C_in, D, H, W) -> (N, C_out, D_out, H_out, W_out).
+
+    weight (out_channels, in_channels/groups, kd, kh, kw), bias (out_channels,); see ``conv3d``.
+    Arguments as Conv2d's, with 3 entries per size.
+
+    >>> chainrule.nn.Conv3d(2, 4, 3, padding=1)(chainrule.randn(1, 2, 5, 6, 6)).shape
+    (1, 4, 5, 6, 6)
+    """
+
+    _spatial = 3
 
 
 class _ConvTransposeNd(_ConvNd):

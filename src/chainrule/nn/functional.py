@@ -31,7 +31,7 @@ from chainrule.nn.margin_loss_functions import (  # noqa: F401
     multilabel_soft_margin_loss, soft_margin_loss, triplet_margin_loss,
 )
 # convolution, pooling and resampling (feat/spatial)
-from chainrule.nn.conv import conv_transpose1d  # noqa: F401,E402
+from chainrule.nn.conv import conv3d, conv_transpose1d  # noqa: F401,E402
 from chainrule.nn.fold import fold, unfold  # noqa: F401,E402
 from chainrule.nn.normalization import local_response_norm  # noqa: F401,E402
 from chainrule.nn.pixelshuffle import channel_shuffle  # noqa: F401,E402
