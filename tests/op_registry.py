@@ -1858,7 +1858,8 @@ nn_case("adaptive_max_pool2d", Sample(((2, 3, 7, 5),), dict(output_size=(3, 2)),
         Sample(((1, 2, 6, 4),), dict(output_size=(3, None)), domain=distinct),
         Sample(((1, 2, 3, 2),), dict(output_size=(5, 3)), domain=distinct))  # windows repeat elements
 nn_case("adaptive_max_pool1d", Sample(((2, 3, 11),), dict(output_size=4), domain=distinct),
-        Sample(((3, 5),), dict(output_size=3), domain=distinct), Sample(((1, 2, 3),), dict(output_size=5), domain=distinct))
+        Sample(((3, 5),), dict(output_size=3), domain=distinct),
+        Sample(((1, 2, 3),), dict(output_size=5), domain=distinct))
 
 
 def _unpool_indices(shape, plane):

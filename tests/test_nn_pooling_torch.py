@@ -391,7 +391,8 @@ def test_max_pool_then_unpool_layers_match_torch(n, shape, kernel, stride, paddi
 
 
 @pytest.mark.parametrize("shape, kernel, stride, padding, dilation", [
-    ((2, 3, 5, 6, 7), 2, None, 0, 1), ((1, 2, 7, 5, 6), 3, 2, 1, (2, 1, 1)), ((2, 4, 5, 6), (2, 3, 2), (1, 2, 1), 1, 1)])
+    ((2, 3, 5, 6, 7), 2, None, 0, 1), ((1, 2, 7, 5, 6), 3, 2, 1, (2, 1, 1)),
+    ((2, 4, 5, 6), (2, 3, 2), (1, 2, 1), 1, 1)])
 def test_max_pool3d_indices_ties_and_nan_match_torch(shape, kernel, stride, padding, dilation):
     """3-d max pooling is two 2-d passes; its indices, with ties and NaNs, are still PyTorch's."""
     rng = np.random.default_rng(9)

@@ -379,5 +379,5 @@ def segment_sum(g, index, size, axis):
     return out
 
 
-__all__ = ["AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "MaxPool2d", "MaxUnpool2d", "UpsampleNearest", "adaptive_windows",
-           "nearest_indices", "pool_output_size", "segment_sum"]
+__all__ = ["AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "MaxPool2d", "MaxUnpool2d", "UpsampleNearest",
+           "adaptive_windows", "nearest_indices", "pool_output_size", "segment_sum"]
