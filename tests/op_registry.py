@@ -1596,6 +1596,11 @@ nn_case("conv1d", Sample(((2, 4, 7), (6, 2, 3), (6,)), dict(stride=2, padding=1,
         Sample(((3, 6), (2, 3, 2)), dict(padding="same", dilation=2)))
 nn_case("conv2d", Sample(((2, 2, 5, 6), (3, 2, 3, 2), (3,)), dict(stride=(2, 1), padding=1)),
         Sample(((1, 4, 5, 5), (4, 2, 2, 3)), dict(padding="same", dilation=(1, 2), groups=2)))
+nn_case("conv3d", Sample(((2, 2, 4, 5, 3), (3, 2, 2, 3, 2), (3,)), dict(stride=(2, 1, 1), padding=1)),
+        Sample(((4, 3, 4, 5), (4, 2, 3, 2, 2)), dict(padding="same", dilation=(1, 2, 1), groups=2)))
+nn_case("conv_transpose1d",
+        Sample(((2, 4, 5), (4, 3, 3), (6,)), dict(stride=2, padding=1, output_padding=1, groups=2)),
+        Sample(((3, 4), (3, 2, 2)), dict(dilation=3, stride=2, output_padding=2)))
 nn_case("conv_transpose2d",
         Sample(((2, 4, 3, 4), (4, 1, 3, 2), (2,)), dict(stride=2, padding=1, output_padding=1, groups=2)),
         Sample(((3, 3, 3), (3, 2, 2, 2)), dict(dilation=2)))
@@ -1829,7 +1834,69 @@ nn_case("pixel_unshuffle", Sample(((2, 2, 4, 6),), dict(downscale_factor=2)),
 nn_case("bilinear", Sample(((4, 3), (4, 2), (5, 3, 2), (5,))), Sample(((2, 4, 3), (2, 4, 2), (5, 3, 2))),
         Sample(((3,), (2,), (1, 3, 2), (1,))))
 nn_case("interpolate", Sample(((1, 2, 4, 5),), dict(scale_factor=2)), Sample(((1, 2, 5),), dict(size=8)),
-        Sample(((1, 1, 6, 5),), dict(scale_factor=(0.5, 1.5))))
+        Sample(((1, 1, 6, 5),), dict(scale_factor=(0.5, 1.5))),
+        Sample(((2, 1, 5),), dict(scale_factor=1.7, mode="linear")),
+        Sample(((1, 2, 7),), dict(size=4, mode="linear", align_corners=True)),
+        Sample(((1, 2, 5),), dict(scale_factor=1.1, mode="linear")),       # out = in: PyTorch copies
+        Sample(((2, 2, 3, 5),), dict(scale_factor=(2.5, 0.7), mode="bilinear")),
+        Sample(((1, 1, 4, 3),), dict(size=(7, 1), mode="bilinear", align_corners=True)),
+        Sample(((1, 2, 3, 4),), dict(scale_factor=1.6, mode="bilinear", recompute_scale_factor=True)),
+        Sample(((1, 2, 4, 5),), dict(scale_factor=(1.3, 2.2), mode="bicubic")),
+        Sample(((2, 1, 5, 3),), dict(size=(3, 8), mode="bicubic", align_corners=True)),
+        Sample(((1, 1, 2, 3, 4),), dict(scale_factor=(1.5, 2.0, 0.8), mode="trilinear")),
+        Sample(((1, 1, 3, 2, 3),), dict(size=(4, 3, 5), mode="trilinear", align_corners=True)),
+        Sample(((1, 2, 7, 5),), dict(scale_factor=(1.4, 0.6), mode="nearest-exact")),
+        Sample(((2, 1, 5),), dict(size=9, mode="nearest-exact")),
+        Sample(((1, 2, 7, 5),), dict(size=(3, 2), mode="area")),
+        Sample(((2, 1, 5),), dict(scale_factor=1.5, mode="area")),
+        Sample(((1, 1, 5, 3, 4),), dict(size=(2, 5, 3), mode="area")))
+nn_case("unfold", Sample(((2, 3, 5, 6),), dict(kernel_size=2)),
+        Sample(((1, 2, 7, 6),), dict(kernel_size=(3, 2), dilation=(1, 2), padding=(1, 0), stride=(2, 1))),
+        Sample(((2, 5, 4),), dict(kernel_size=3, padding=2, stride=3)))
+nn_case("fold", Sample(((2, 12, 20),), dict(output_size=(5, 6), kernel_size=2)),
+        Sample(((1, 12, 16),), dict(output_size=(7, 6), kernel_size=(3, 2), dilation=(1, 2), padding=(1, 0),
+                                    stride=(2, 1))),
+        Sample(((18, 6),), dict(output_size=(5, 4), kernel_size=3, padding=2, stride=3)))
+nn_case("adaptive_max_pool2d", Sample(((2, 3, 7, 5),), dict(output_size=(3, 2)), domain=distinct),
+        Sample(((3, 5, 6),), dict(output_size=4), domain=distinct),          # overlapping windows
+        Sample(((1, 2, 6, 4),), dict(output_size=(3, None)), domain=distinct),
+        Sample(((1, 2, 3, 2),), dict(output_size=(5, 3)), domain=distinct))  # windows repeat elements
+nn_case("adaptive_max_pool1d", Sample(((2, 3, 11),), dict(output_size=4), domain=distinct),
+        Sample(((3, 5),), dict(output_size=3), domain=distinct),
+        Sample(((1, 2, 3),), dict(output_size=5), domain=distinct))
+
+
+def _unpool_indices(shape, plane):
+    """Distinct flat positions in each output plane of ``plane`` positions, one per input element."""
+    count = int(np.prod(shape[-2:])) if len(shape) == 4 else shape[-1]
+    rng = np.random.default_rng(len(shape))
+    planes = int(np.prod(shape)) // count
+    return np.stack([rng.permutation(plane)[:count] for _ in range(planes)]).reshape(shape)
+
+
+nn_case("max_unpool2d", Sample(((2, 3, 2, 3),), dict(indices=_unpool_indices((2, 3, 2, 3), 24), kernel_size=2)),
+        Sample(((1, 2, 3, 2),), dict(indices=_unpool_indices((1, 2, 3, 2), 42), kernel_size=(3, 2), stride=(2, 3),
+                                     padding=(1, 0), output_size=(6, 7))))
+nn_case("max_unpool1d", Sample(((2, 2, 4),), dict(indices=_unpool_indices((2, 2, 4), 9), kernel_size=3, stride=2)),
+        Sample(((2, 5),), dict(indices=_unpool_indices((2, 5), 9), kernel_size=2, padding=1, output_size=(9,))))
+nn_case("lp_pool2d", Sample(((2, 3, 5, 6),), dict(norm_type=2, kernel_size=2), domain=positive),
+        Sample(((1, 2, 7, 5),), dict(norm_type=3, kernel_size=(3, 2), stride=2, ceil_mode=True), domain=positive),
+        Sample(((2, 4, 5),), dict(norm_type=1.5, kernel_size=3, stride=1), domain=positive))
+nn_case("lp_pool1d", Sample(((2, 3, 9),), dict(norm_type=2, kernel_size=3, stride=2), domain=positive),
+        Sample(((3, 8),), dict(norm_type=4, kernel_size=2, ceil_mode=True), domain=positive))
+nn_case("local_response_norm", Sample(((2, 5, 7),), dict(size=3)),
+        Sample(((2, 6, 3, 4),), dict(size=2, alpha=0.3, beta=0.6, k=1.5)),
+        Sample(((1, 4, 2, 3, 2),), dict(size=5, alpha=0.5)))
+nn_case("channel_shuffle", Sample(((2, 6, 3, 2),), dict(groups=3)), Sample(((1, 4, 5),), dict(groups=2)))
+nn_case("max_pool3d", Sample(((2, 2, 4, 5, 6),), dict(kernel_size=2), domain=distinct),
+        Sample(((1, 2, 5, 6, 5),), dict(kernel_size=3, stride=2, padding=1, dilation=(2, 1, 1), ceil_mode=True),
+               domain=distinct),
+        Sample(((2, 4, 5, 3),), dict(kernel_size=(2, 3, 1), stride=(1, 2, 2)), domain=distinct))
+nn_case("avg_pool3d", Sample(((2, 2, 4, 5, 6),), dict(kernel_size=2)),
+        Sample(((1, 2, 5, 6, 5),), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
+        Sample(((2, 4, 5, 3),), dict(kernel_size=(2, 3, 1), stride=1, padding=(1, 1, 0), divisor_override=5)))
+nn_case("adaptive_avg_pool3d", Sample(((2, 2, 5, 7, 4),), dict(output_size=(2, 3, None))),
+        Sample(((3, 4, 3, 2),), dict(output_size=(3, 5, 1))), Sample(((1, 1, 4, 4, 4),), dict(output_size=2)))
 EMBEDDING_INDICES = np.array([[0, 3, 3, 1], [4, 3, 0, 3]])
 case("embedding", lambda w, **kw: CF.embedding(cr.tensor(EMBEDDING_INDICES), w, **kw),
      lambda w, **kw: torch.nn.functional.embedding(torch.from_numpy(EMBEDDING_INDICES), w, **kw),

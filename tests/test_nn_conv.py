@@ -243,3 +243,33 @@ def test_errors_name_layer_and_shapes():
         nn.ConvTranspose2d(4, 2, 3)(cr.randn(1, 3, 5, 5))
     with pytest.raises(TypeError, match=r"Conv2d\(3, 8.*float32 parameters.*float64"):
         nn.Conv2d(3, 8, 3)(cr.randn(1, 3, 8, 8, dtype="float64"))
+
+
+def test_conv_transpose1d_repr_and_errors():
+    assert repr(nn.ConvTranspose1d(4, 2, 3, stride=2, padding=1, output_padding=1, groups=2, bias=False)) == \
+        "ConvTranspose1d(4, 2, kernel_size=(3,), stride=(2,), padding=(1,), output_padding=(1,), groups=2, bias=False)"
+    with pytest.raises(ValueError, match=r"ConvTranspose1d: output_padding \(2,\) must be smaller than either"):
+        nn.ConvTranspose1d(4, 2, 3, stride=2, output_padding=2)
+    with pytest.raises(ValueError, match=r"ConvTranspose1d: padding must be an int or a tuple of 1 ints"):
+        nn.ConvTranspose1d(4, 2, 3, padding="same")
+    with pytest.raises(ValueError, match=r"ConvTranspose1d\(4, 2.*\(N, C, L\) or \(C, L\).*\(1, 4, 5, 5\)"):
+        nn.ConvTranspose1d(4, 2, 3)(cr.randn(1, 4, 5, 5))
+    with pytest.raises(ValueError, match=r"ConvTranspose1d\(4, 2.*requested output size \(20,\).*\(11,\) and \(12,\)"):
+        nn.ConvTranspose1d(4, 2, 3, stride=2, padding=1)(cr.randn(1, 4, 6), output_size=(20,))
+    with pytest.raises(ValueError, match=r"conv_transpose1d: bias must have shape \(4,\)"):
+        F.conv_transpose1d(cr.randn(1, 4, 6), cr.randn(4, 2, 3), cr.randn(2), groups=2)
+
+
+def test_conv3d_repr_state_dict_and_errors():
+    conv = nn.Conv3d(4, 6, (3, 2, 1), stride=2, padding=(1, 0, 0), groups=2)
+    assert repr(conv) == "Conv3d(4, 6, kernel_size=(3, 2, 1), stride=(2, 2, 2), padding=(1, 0, 0), groups=2)"
+    assert {k: v.shape for k, v in conv.state_dict().items()} == {"weight": (6, 2, 3, 2, 1), "bias": (6,)}
+    with pytest.raises(ValueError, match=r"Conv3d\(4, 6.*\(N, C, D, H, W\) or \(C, D, H, W\).*\(4, 5, 5\)"):
+        conv(cr.randn(4, 5, 5))
+    with pytest.raises(ValueError, match=r"Conv3d\(4, 6.*\(1, 4, 2, 5, 5\) is \(4, 5, 5\) after padding, smaller "
+                                         r"than the \(dilated\) kernel \(5, 2, 1\)"):
+        nn.Conv3d(4, 6, (3, 2, 1), padding=(1, 0, 0), dilation=(2, 1, 1))(cr.randn(1, 4, 2, 5, 5))
+    with pytest.raises(ValueError, match=r"conv3d: weight must be 5-d"):
+        F.conv3d(cr.randn(1, 4, 5, 5, 5), cr.randn(6, 4, 3, 3))
+    with pytest.raises(ValueError, match="kernel_size must be an int or a tuple of 3 ints"):
+        nn.Conv3d(4, 6, (3, 3))

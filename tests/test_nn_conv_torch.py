@@ -147,3 +147,50 @@ def test_default_initialization_matches_torch_distribution():
             theirs_max, mine_max = float(p.detach().abs().max()), float(np.abs(mine).max())
             assert abs(mine_max - theirs_max) < 0.1 * theirs_max, name
             assert abs(mine.std() - float(p.detach().std())) < 0.25 * float(p.detach().std()), name
+
+
+TRANSPOSE1D_GRID = _spread([(k, s, p, op, g, b, d) for k, s, p, op, g, b, d in itertools.product(
+    [1, 3, 4], [1, 2, 3], [0, 1, 2], [0, 1, 2], [1, 2], [True, False], [1, 2])
+    if op < max(s, d)], 24)
+
+
+def _layers(name, args, dtype):
+    """nn.<name>(*args) of chainrule and of torch, both in ``dtype``."""
+    ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
+    return (ours.double(), theirs.double()) if dtype == np.float64 else (ours, theirs)
+
+
+@pytest.mark.parametrize("config", TRANSPOSE1D_GRID, ids=str)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_conv_transpose1d_matches_torch(config, dtype):
+    ours, theirs = _layers("ConvTranspose1d", (4, 6) + config, dtype)
+    _compare(ours, theirs, np.random.default_rng(8).standard_normal((2, 4, 7)), dtype)
+
+
+def test_conv_transpose1d_output_size_unbatched_and_state_dict():
+    ours = nn.ConvTranspose1d(4, 2, 3, stride=3, padding=1, bias=False).double()
+    theirs = torch.nn.ConvTranspose1d(4, 2, 3, stride=3, padding=1, bias=False).double()
+    x = np.random.default_rng(9).standard_normal((2, 4, 5))
+    _compare(ours, theirs, x, np.float64, output_size=(14,))
+    _compare(ours, theirs, x[0], np.float64, output_size=[2, 15])
+    assert {k: tuple(v.shape) for k, v in nn.ConvTranspose1d(4, 6, 3, groups=2).state_dict().items()} == \
+        {k: tuple(v.shape) for k, v in torch.nn.ConvTranspose1d(4, 6, 3, groups=2).state_dict().items()}
+
+
+CONV3D_GRID = _spread([  # (kernel, stride, padding, dilation, groups, bias, padding_mode)
+    (k, s, p, d, g, b, m)
+    for k, s, p, d, g, b, m in itertools.product(
+        [3, (2, 3, 1)], [1, (2, 1, 2)], [0, (1, 0, 2), "same"], [1, (2, 1, 1)], [1, 2], [True, False],
+        ["zeros", "reflect", "replicate", "circular"])
+    if not (p == "same" and s != 1)
+], 24)
+
+
+@pytest.mark.parametrize("config", CONV3D_GRID, ids=str)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_conv3d_matches_torch(config, dtype):
+    """Conv3d (2-d convolutions summed over the kernel's depth) against PyTorch's, unbatched too."""
+    ours, theirs = _layers("Conv3d", (4, 6) + config, dtype)
+    x = np.random.default_rng(10).standard_normal((2, 4, 5, 6, 5))
+    _compare(ours, theirs, x, dtype)
+    _compare(ours, theirs, x[0], dtype)

@@ -426,6 +426,11 @@ def test_batch_norm_errors_name_the_layer_and_the_shapes():
         nn.BatchNorm1d(3)(cr.zeros(2, 3, 4, 4))
     with pytest.raises(ValueError, match=r"BatchNorm2d\(3\) expects input of shape \(N, 3, H, W\)"):
         nn.BatchNorm2d(3)(cr.zeros(2, 3))
+    with pytest.raises(ValueError, match=r"BatchNorm3d\(3\) expects input of shape \(N, 3, D, H, W\), got a "
+                                         r"4-d input of shape \(2, 3, 4, 4\)"):
+        nn.BatchNorm3d(3)(cr.zeros(2, 3, 4, 4))
+    assert repr(nn.BatchNorm3d(3, momentum=None)) == ("BatchNorm3d(3, eps=1e-05, momentum=None, affine=True, "
+                                                      "bias=True, track_running_stats=True)")
     bn = nn.BatchNorm1d(3)
     with pytest.raises(ValueError, match=r"BatchNorm1d\(3\): expected more than 1 value per "
                                          r"channel when training, got input of shape \(1, 3\)"):

@@ -203,11 +203,12 @@ BATCH_NORMS = [
     (nn.BatchNorm1d, torch.nn.BatchNorm1d, (16, 5)),
     (nn.BatchNorm1d, torch.nn.BatchNorm1d, (4, 5, 7)),
     (nn.BatchNorm2d, torch.nn.BatchNorm2d, (4, 5, 3, 6)),
+    (nn.BatchNorm3d, torch.nn.BatchNorm3d, (3, 5, 2, 3, 4)),
 ]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("ours_class, theirs_class, shape", BATCH_NORMS, ids=["1d", "1d-NCL", "2d"])
+@pytest.mark.parametrize("ours_class, theirs_class, shape", BATCH_NORMS, ids=["1d", "1d-NCL", "2d", "3d"])
 @pytest.mark.parametrize("momentum", [0.1, None])
 def test_batch_norm_training_steps_then_eval(dtype, ours_class, theirs_class, shape, momentum):
     np_dtype, torch_dtype, tol = DTYPES[dtype]

@@ -226,7 +226,52 @@ def test_dropout2d_is_reproducible_and_handles_3d_as_n_c_l():
     (lambda: F.max_pool2d(cr.ones(1, 1, 4, 4), 2, stride=0), ValueError, ["stride", "positive"]),
     (lambda: nn.Upsample(scale_factor=2)(cr.ones(3, 4)), ValueError, ["Upsample", "(3, 4)"]),
     (lambda: F.interpolate(cr.ones(1, 1, 4), size=3, scale_factor=2), ValueError, ["exactly one"]),
-    (lambda: F.interpolate(cr.ones(1, 1, 4), scale_factor=2, mode="linear"), NotImplementedError, ["'linear'"]),
+    (lambda: F.interpolate(cr.ones(1, 1, 4, 4), scale_factor=2, mode="linear"), NotImplementedError,
+     ["'linear'", "3-d", "(1, 1, 4, 4)"]),
+    (lambda: nn.Upsample(scale_factor=2, mode="bicubic")(cr.ones(1, 1, 4)), NotImplementedError,
+     ["Upsample(scale_factor=2.0, mode='bicubic')", "4-d", "(1, 1, 4)"]),
+    (lambda: F.interpolate(cr.ones(1, 1, 4), size=3, mode="cubic"), NotImplementedError, ["'cubic'", "bilinear"]),
+    (lambda: nn.Upsample(size=3, mode="area", align_corners=True), ValueError, ["Upsample", "align_corners",
+                                                                                 "'area'"]),
+    (lambda: F.interpolate(cr.ones(1, 1, 4, 4), size=3, mode="bilinear", antialias=True), NotImplementedError,
+     ["antialias"]),
+    (lambda: F.interpolate(cr.ones(1, 1, 4), size=3, mode="linear", recompute_scale_factor=True), ValueError,
+     ["recompute_scale_factor", "size"]),
+    (lambda: F.interpolate(cr.ones(1, 1, 4), scale_factor=0.2, mode="linear"), ValueError, ["(1, 1, 4)", "(0,)"]),
+    # sliding blocks: windows that do not fit, column counts that do not match
+    (lambda: nn.Unfold(5)(cr.ones(1, 2, 3, 4)), ValueError,
+     ["Unfold(kernel_size=5, dilation=1, padding=0, stride=1)", "(1, 2, 3, 4)", "fits no window"]),
+    (lambda: F.unfold(cr.ones(2, 3), 2), ValueError, ["unfold", "4-d", "(2, 3)"]),
+    (lambda: nn.Fold((4, 5), 2)(cr.ones(1, 6, 12)), ValueError, ["Fold(output_size=(4, 5)", "(1, 6, 12)",
+                                                                 "multiple of the kernel's area", "4"]),
+    (lambda: F.fold(cr.ones(1, 8, 11), (4, 5), 2), ValueError, ["fold", "(1, 8, 11)", "11 blocks", "3·4 = 12"]),
+    (lambda: nn.Unfold(0), ValueError, ["Unfold", "kernel_size", ">= 1"]),
+    # adaptive max pooling, unpooling, LP pooling, local response norm, channel shuffle
+    (lambda: nn.AdaptiveMaxPool2d(2)(cr.ones(4, 4)), ValueError, ["AdaptiveMaxPool2d(output_size=2)", "(4, 4)"]),
+    (lambda: F.adaptive_max_pool1d(cr.ones(1, 2, 4), (2, 3)), ValueError, ["adaptive_max_pool1d", "(2, 3)"]),
+    (lambda: F.max_unpool2d(cr.ones(1, 1, 2, 2), cr.tensor(np.zeros((1, 1, 2, 3), np.int64)), 2), ValueError,
+     ["max_unpool2d", "indices", "(1, 1, 2, 2)", "(1, 1, 2, 3)"]),
+    (lambda: F.max_unpool2d(cr.ones(1, 1, 2, 2), cr.tensor(np.full((1, 1, 2, 2), 16)), 2), IndexError,
+     ["max_unpool2d", "index 16", "16 positions", "(4, 4)"]),
+    (lambda: nn.MaxUnpool1d(2)(cr.ones(1, 1, 3), cr.tensor(np.zeros((1, 1, 3), np.int64)), output_size=(9,)),
+     ValueError, ["MaxUnpool1d(kernel_size=(2,)", "output_size (9,)", "(5,) and (7,)"]),
+    (lambda: nn.LPPool2d(0, 2)(cr.ones(1, 1, 4, 4)), ValueError, ["LPPool2d(norm_type=0", "norm_type"]),
+    (lambda: nn.LPPool1d(2, 5)(cr.ones(1, 2, 4)), ValueError, ["LPPool1d", "(1, 2, 4)", "smaller than the kernel"]),
+    (lambda: nn.LocalResponseNorm(3)(cr.ones(2, 3)), ValueError, ["LocalResponseNorm(3,", "(2, 3)"]),
+    (lambda: F.local_response_norm(cr.ones(2, 3, 4), 0), ValueError, ["local_response_norm", "size", "0"]),
+    (lambda: nn.ChannelShuffle(2)(cr.ones(1, 5, 3)), ValueError, ["ChannelShuffle(groups=2)", "5 channels",
+                                                                  "(1, 5, 3)"]),
+    (lambda: F.channel_shuffle(cr.ones(4, 6), 2), ValueError, ["channel_shuffle", "(4, 6)"]),
+    # 3-d pooling and channel dropout
+    (lambda: nn.MaxPool3d(2)(cr.ones(1, 1, 1, 4, 4)), ValueError,
+     ["MaxPool3d(kernel_size=2", "(1, 1, 1, 4, 4)", "smaller than the kernel", "(0, 2, 2)"]),
+    (lambda: nn.AvgPool3d(2)(cr.ones(4, 4, 4)), ValueError, ["AvgPool3d", "4-d or 5-d", "(4, 4, 4)"]),
+    (lambda: nn.AvgPool3d(2, padding=2), ValueError, ["AvgPool3d", "at most half"]),
+    (lambda: F.max_pool3d(cr.ones(1, 1, 4, 4, 4), (2, 2)), ValueError, ["max_pool3d", "tuple of 3 ints"]),
+    (lambda: nn.AdaptiveAvgPool3d((2, 3))(cr.ones(1, 2, 4, 4, 4)), ValueError,
+     ["AdaptiveAvgPool3d", "a triple", "(2, 3)"]),
+    (lambda: nn.Dropout1d()(cr.ones(2, 3, 4, 5)), ValueError, ["Dropout1d(p=0.5", "(N, C, L)", "(2, 3, 4, 5)"]),
+    (lambda: F.dropout3d(cr.ones(2, 3, 4)), ValueError, ["dropout3d", "(C, D, H, W)", "(2, 3, 4)"]),
     (lambda: nn.Embedding(10, 3)(cr.tensor([[1, 10]])), IndexError, ["Embedding(10, 3)", "index 10", "(1, 2)"]),
     (lambda: nn.Embedding(10, 3)(cr.tensor([-1])), IndexError, ["Embedding(10, 3)", "index -1"]),
     (lambda: nn.Embedding(10, 3)(cr.tensor([1.0, 2.0])), TypeError, ["Embedding(10, 3)", "integers", "float32"]),
@@ -294,3 +339,16 @@ def test_pixel_unshuffle_undoes_pixel_shuffle():
     assert y.shape == (2, 2, 6, 9)
     assert y[0, 0, 1, 2].item() == x[0, 1 * 3 + 2, 0, 0].item()    # channel c·r² + i·r + j -> (i, j)
     np.testing.assert_array_equal(F.pixel_unshuffle(y, 3).numpy(), x.numpy())
+
+
+@pytest.mark.parametrize("function, shape, channels", [
+    (F.dropout1d, (4, 6, 5), 2), (F.dropout1d, (6, 5), 1), (F.dropout3d, (3, 4, 2, 3, 2), 2),
+    (F.dropout3d, (6, 2, 3, 2), 1)])
+def test_channel_dropout_drops_whole_channels(function, shape, channels):
+    """One draw per (sample, channel), or per channel of an unbatched input; kept ones scaled by 1/(1-p)."""
+    cr.manual_seed(3)
+    y = function(cr.ones(*shape), p=0.4).numpy()
+    per_channel = y.reshape(shape[:channels] + (-1,))
+    assert (per_channel == per_channel[..., :1]).all()
+    assert set(np.unique(per_channel)) == {0.0, np.float32(1 / 0.6)}
+    assert function(cr.ones(*shape), p=0.4, training=False).numpy().min() == 1

@@ -218,6 +218,19 @@ def test_embedding_padding_row_is_zero_at_init_as_in_torch():
     lambda m: m.ConstantPad2d((1, 2, 3, 4), 1), lambda m: m.ReflectionPad1d((1, 2)),
     lambda m: m.ReflectionPad2d(1), lambda m: m.ReplicationPad1d(3), lambda m: m.ReplicationPad2d((1, 0, 2, 1)),
     lambda m: m.CircularPad1d(1), lambda m: m.CircularPad2d((1, 1, 2, 0)),
+    lambda m: m.Upsample(scale_factor=1.5, mode="bilinear", align_corners=True),
+    lambda m: m.Upsample(size=(3, 4, 5), mode="trilinear"), lambda m: m.Upsample(size=4, mode="nearest-exact"),
+    lambda m: m.UpsamplingNearest2d(scale_factor=2), lambda m: m.UpsamplingBilinear2d(size=(5, 6)),
+    lambda m: m.Unfold(2), lambda m: m.Unfold((2, 3), dilation=2, padding=(1, 0), stride=(1, 2)),
+    lambda m: m.Fold((4, 5), 2), lambda m: m.Fold(7, (3, 2), 1, 1, 2),
+    lambda m: m.AdaptiveMaxPool2d((3, None)), lambda m: m.AdaptiveMaxPool1d(4, return_indices=True),
+    lambda m: m.MaxUnpool2d(3, 2, 1), lambda m: m.MaxUnpool1d(2), lambda m: m.MaxUnpool2d((2, 3), padding=(0, 2)),
+    lambda m: m.LPPool2d(2, 3), lambda m: m.LPPool1d(1.5, 3, stride=2, ceil_mode=True),
+    lambda m: m.LocalResponseNorm(3), lambda m: m.LocalResponseNorm(2, 0.5, 0.6, 2),
+    lambda m: m.ChannelShuffle(4),
+    lambda m: m.MaxPool3d(2), lambda m: m.MaxPool3d((2, 3, 1), 1, (1, 1, 0), 2, ceil_mode=True),
+    lambda m: m.AvgPool3d(3, 2, 1), lambda m: m.AvgPool3d((2, 3, 1), 1, (1, 1, 0), True, False, 3),
+    lambda m: m.AdaptiveAvgPool3d((2, None, 3)), lambda m: m.Dropout1d(0.2), lambda m: m.Dropout3d(),
 ])
 def test_repr_equals_torch(make):
     assert repr(make(nn)) == repr(make(torch.nn))
@@ -266,3 +279,127 @@ def test_layers_match_torch_in_a_small_model():
     yt.sum().backward()
     yc.sum().backward()
     np.testing.assert_allclose(emb_c.weight.grad.numpy(), emb_t.weight.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+RESAMPLING_LAYERS = [  # (layer, its arguments, its keyword arguments, input shape)
+    ("Upsample", (), dict(scale_factor=2.5, mode="linear"), (2, 3, 5)),
+    ("Upsample", (), dict(size=(4, 7), mode="bicubic", align_corners=True), (2, 3, 5, 3)),
+    ("Upsample", (), dict(scale_factor=(0.6, 1.7), mode="area"), (1, 2, 7, 4)),
+    ("UpsamplingNearest2d", (), dict(size=(5, 3)), (2, 3, 3, 4)),
+    ("UpsamplingBilinear2d", (), dict(scale_factor=1.5), (2, 3, 3, 4)),
+    ("Unfold", ((2, 3),), dict(dilation=(2, 1), padding=1, stride=(1, 2)), (2, 3, 6, 5)),
+    ("Unfold", (3,), {}, (3, 4, 4)),
+    ("Fold", ((5, 4), 2), dict(stride=(1, 2)), (2, 12, 8)),
+    ("Fold", (6, (3, 2)), dict(dilation=(1, 2), padding=1, stride=2), (18, 9)),
+    ("AdaptiveMaxPool2d", ((3, 4),), {}, (2, 3, 7, 9)), ("AdaptiveMaxPool2d", (2,), {}, (3, 5, 4)),
+    ("AdaptiveMaxPool1d", (5,), {}, (2, 3, 7)),
+    ("LPPool2d", (2, (3, 2)), dict(stride=(2, 1)), (2, 3, 7, 6)), ("LPPool1d", (4, 2), {}, (3, 9)),
+    ("LocalResponseNorm", (3,), dict(alpha=0.2, beta=0.7, k=2.0), (2, 6, 4, 3)),
+    ("LocalResponseNorm", (4,), {}, (2, 5, 7)), ("ChannelShuffle", (3,), {}, (2, 6, 2, 3)),
+    ("MaxPool3d", (3, 2, 1), dict(dilation=(1, 2, 1), ceil_mode=True), (2, 3, 5, 7, 6)),
+    ("MaxPool3d", ((2, 1, 3),), {}, (2, 4, 5, 7)),
+    ("AvgPool3d", (3, 2, 1), dict(ceil_mode=True, count_include_pad=False), (2, 3, 5, 7, 6)),
+    ("AvgPool3d", ((2, 1, 3), 1), dict(divisor_override=4), (2, 4, 5, 7)),
+    ("AdaptiveAvgPool3d", ((3, 2, 5),), {}, (2, 3, 5, 7, 4)), ("AdaptiveAvgPool3d", (1,), {}, (2, 4, 3, 5)),
+]
+
+
+@pytest.mark.parametrize("dtype, tol", DTYPES)
+@pytest.mark.parametrize("name, args, kwargs, shape", RESAMPLING_LAYERS,
+                         ids=[f"{n}{a}{k}{s}".replace(" ", "") for n, a, k, s in RESAMPLING_LAYERS])
+def test_resampling_and_block_layers_match_torch(name, args, kwargs, shape, dtype, tol):
+    ours, theirs = getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
+    assert repr(ours) == repr(theirs) and ours.state_dict() == {} and not theirs.state_dict()
+    compare(ours, theirs, np.random.default_rng(4).standard_normal(shape).astype(dtype), tol)
+
+
+def random_interpolations(seed, count):
+    """Random (mode, input shape, keyword arguments) over every mode but 'nearest' (tested above),
+    with odd sizes, scale factors that are not integers, and align_corners both ways."""
+    rng = np.random.default_rng(seed)
+    ranks = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+    configs = []
+    while len(configs) < count:
+        mode = str(rng.choice(["linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"]))
+        d = ranks.get(mode, int(rng.integers(1, 4)))
+        spatial = tuple(int(n) for n in rng.integers(1, 8, d))
+        if rng.random() < 0.5:
+            kwargs = dict(size=tuple(int(n) for n in rng.integers(1, 12, d)))
+        else:
+            scales = tuple(float(np.round(rng.uniform(0.4, 3.2), 2)) for _ in range(d))
+            if any(np.floor(n * f) < 1 for n, f in zip(spatial, scales)):
+                continue
+            kwargs = dict(scale_factor=scales, recompute_scale_factor=bool(rng.random() < 0.3))
+        if mode in ranks:
+            kwargs["align_corners"] = bool(rng.random() < 0.5)
+        configs.append((mode, (2, 2) + spatial, kwargs))
+    return configs
+
+
+@pytest.mark.parametrize("dtype, tol", DTYPES)
+@pytest.mark.parametrize("mode, shape, kwargs", random_interpolations(11, 40), ids=str)
+def test_interpolate_modes_match_torch(mode, shape, kwargs, dtype, tol):
+    x = np.random.default_rng(5).standard_normal(shape).astype(dtype)
+    compare(lambda t: F.interpolate(t, mode=mode, **kwargs),
+            lambda t: TF.interpolate(t, mode=mode, **kwargs), x, tol)
+
+
+def test_unfold_then_weights_is_conv2d_and_fold_counts_cover():
+    """conv2d(x, W) = W.view(O, -1) @ unfold(x); fold(unfold(ones)) counts the windows over each pixel."""
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal((2, 3, 7, 6)), rng.standard_normal((4, 3, 3, 2))
+    cols = F.unfold(cr.tensor(x), (3, 2), dilation=(1, 2), padding=1, stride=(2, 1))
+    expected = TF.conv2d(torch.tensor(x), torch.tensor(w), None, (2, 1), 1, (1, 2)).numpy()
+    y = (cr.tensor(w.reshape(4, -1)) @ cols).numpy().reshape(expected.shape)
+    np.testing.assert_allclose(y, expected, atol=1e-12)
+    covered = F.fold(F.unfold(cr.ones(1, 1, 4, 5), 3, padding=1), (4, 5), 3, padding=1).numpy()[0, 0]
+    assert covered[0, 0] == 4 and covered[1, 1] == 9 and covered[0, 2] == 6
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n, shape, output_size", [
+    (2, (2, 3, 7, 9), (3, 4)), (2, (3, 5, 4), (5, 7)), (2, (2, 2, 6, 6), (3, None)), (1, (2, 3, 10), 4),
+    (1, (3, 4), 6)])
+def test_adaptive_max_pool_indices_ties_and_nan_match_torch(n, shape, output_size, dtype):
+    """Values and int64 indices as PyTorch's, with many ties (the first maximum in row-major
+    order wins) and a few NaNs (a NaN wins)."""
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 3, shape).astype(dtype)
+    x[rng.random(shape) < 0.05] = np.nan
+    pool = f"adaptive_max_pool{n}d"
+    y, index = getattr(F, pool)(cr.tensor(x), output_size, return_indices=True)
+    y_t, index_t = getattr(TF, pool)(torch.tensor(x), output_size, return_indices=True)
+    assert index.dtype == np.int64 and y.dtype == dtype
+    np.testing.assert_array_equal(index.numpy(), index_t.numpy())
+    np.testing.assert_array_equal(y.numpy(), y_t.numpy())
+
+
+@pytest.mark.parametrize("dtype, tol", DTYPES)
+@pytest.mark.parametrize("n, shape, kernel, stride, padding", [
+    (2, (2, 3, 7, 6), 2, None, 0), (2, (2, 3, 7, 6), 3, 2, 1), (2, (3, 5, 5), (2, 3), (1, 2), (1, 0)),
+    (1, (2, 3, 9), 3, 2, 1), (1, (3, 8), 2, None, 0)])
+def test_max_pool_then_unpool_layers_match_torch(n, shape, kernel, stride, padding, dtype, tol):
+    x = np.random.default_rng(8).standard_normal(shape).astype(dtype)
+    pool = getattr(nn, f"MaxPool{n}d")(kernel, stride, padding, return_indices=True)
+    pool_t = getattr(torch.nn, f"MaxPool{n}d")(kernel, stride, padding, return_indices=True)
+    unpool = getattr(nn, f"MaxUnpool{n}d")(kernel, stride, padding)
+    unpool_t = getattr(torch.nn, f"MaxUnpool{n}d")(kernel, stride, padding)
+    assert repr(unpool) == repr(unpool_t)
+    size = shape[-n:]
+    compare(lambda t: unpool(*pool(t), output_size=size), lambda t: unpool_t(*pool_t(t), output_size=size),
+            x, tol)
+
+
+@pytest.mark.parametrize("shape, kernel, stride, padding, dilation", [
+    ((2, 3, 5, 6, 7), 2, None, 0, 1), ((1, 2, 7, 5, 6), 3, 2, 1, (2, 1, 1)),
+    ((2, 4, 5, 6), (2, 3, 2), (1, 2, 1), 1, 1)])
+def test_max_pool3d_indices_ties_and_nan_match_torch(shape, kernel, stride, padding, dilation):
+    """3-d max pooling is two 2-d passes; its indices, with ties and NaNs, are still PyTorch's."""
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 3, shape).astype(np.float64)
+    x[rng.random(shape) < 0.03] = np.nan
+    y, index = nn.MaxPool3d(kernel, stride, padding, dilation, return_indices=True)(cr.tensor(x))
+    y_t, index_t = torch.nn.MaxPool3d(kernel, stride, padding, dilation, return_indices=True)(torch.tensor(x))
+    assert index.dtype == np.int64
+    np.testing.assert_array_equal(index.numpy(), index_t.numpy())
+    np.testing.assert_array_equal(y.numpy(), y_t.numpy())

@@ -50,3 +50,14 @@ from chainrule.nn.transformer import (  # noqa: F401
 # nn.utils, nn.init and Module API area: bags of embeddings, SELU-preserving dropout
 from chainrule.nn.dropout import AlphaDropout, FeatureAlphaDropout  # noqa: F401
 from chainrule.nn.embedding import EmbeddingBag  # noqa: F401
+# convolution, pooling and resampling (feat/spatial)
+from chainrule.nn.conv import Conv3d, ConvTranspose1d  # noqa: F401,E402
+from chainrule.nn.fold import Fold, Unfold  # noqa: F401,E402
+from chainrule.nn.upsampling import UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: F401,E402
+from chainrule.nn.normalization import BatchNorm3d, LocalResponseNorm  # noqa: F401,E402
+from chainrule.nn.pixelshuffle import ChannelShuffle  # noqa: F401,E402
+from chainrule.nn.pooling import (  # noqa: F401,E402
+    AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool3d, LPPool1d, LPPool2d, MaxPool3d,
+    MaxUnpool1d, MaxUnpool2d,
+)
+from chainrule.nn.dropout import Dropout1d, Dropout3d  # noqa: F401,E402

@@ -1,4 +1,5 @@
-"""Convolution layers: Conv1d, Conv2d and ConvTranspose2d, with PyTorch's arguments and layouts.
+"""Convolution layers: Conv1d, Conv2d, Conv3d, ConvTranspose1d and ConvTranspose2d, with
+PyTorch's arguments and layouts.
 
 A convolution slides a small learned kernel over the input and takes, at every position,
 the dot product of the kernel with the window under it: the same weights everywhere, so
@@ -12,7 +13,7 @@ import math
 import numbers
 import operator
 
-from chainrule.functions import as_tensor
+from chainrule.functions import as_tensor, pad
 from chainrule.nn import init
 from chainrule.nn._inputs import factory_dtype, layer_input
 from chainrule.nn.module import Module
@@ -76,7 +77,8 @@ def _check_groups(in_channels, out_channels, groups, where):
 
 def _batched(input, spatial, channels, where):
     """``input`` (N, C, *spatial) or unbatched (C, *spatial), checked; returns (tensor, batched)."""
-    dims = "(N, C, L) or (C, L)" if spatial == 1 else "(N, C, H, W) or (C, H, W)"
+    dims = {1: "(N, C, L) or (C, L)", 2: "(N, C, H, W) or (C, H, W)",
+            3: "(N, C, D, H, W) or (C, D, H, W)"}[spatial]
     if input.ndim not in (spatial + 1, spatial + 2):
         raise ValueError(f"{where} needs input of shape {dims}, got {input.ndim}-d input of shape "
                          f"{tuple(input.shape)}")
@@ -128,9 +130,40 @@ def _convolve(input, weight, bias, stride, padding, dilation, groups, mode, spat
     _check_fits(input.shape, pads, kernel, dilation, where)
     if mode != "zeros":
         _check_mode_padding(input.shape, pads, mode, where)
+    if spatial == 3:
+        out = _convolve3d(input, weight, bias, stride, pads, dilation, groups, mode)
+        return out if batched else out.squeeze(0)
     op = _conv.Convolution(stride, pads, dilation, groups, mode)
     out = apply(op, input, weight) if bias is None else apply(op, input, weight, bias)
     return out if batched else out.squeeze(0)
+
+
+_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
+
+
+def _convolve3d(input, weight, bias, stride, pads, dilation, groups, mode):
+    """A 3-d convolution as a sum over the kernel's depth offsets of 2-d ones.
+
+    Offset i along D sees the input's depth slices i·dd, i·dd + sd, ...: one strided slab
+    (N, C, D_out, H, W), run as N·D_out images through the 2-d op with the kernel slice
+    W[:, :, i]; a loop over kd, never over voxels, and no 3-d im2col.
+    """
+    (d0, d1), hw_pads = pads[:2], pads[2:]
+    if mode == "zeros":   # the 2-d op pads H and W itself; only D is padded here
+        x = pad(input, (0, 0, 0, 0, d0, d1)) if d0 or d1 else input
+    else:
+        x, hw_pads = pad(input, pads[4:] + pads[2:4] + pads[:2], mode=_PAD_MODE[mode]), (0, 0, 0, 0)
+    n, c, depth, h, w = x.shape
+    kd, sd, dd = weight.shape[2], stride[0], dilation[0]
+    d_out = (depth - dd * (kd - 1) - 1) // sd + 1
+    op_args = (stride[1:], hw_pads, dilation[1:], groups)
+    out = None
+    for i in range(kd):
+        slab = x[:, :, i * dd:i * dd + sd * (d_out - 1) + 1:sd].transpose(1, 2).reshape(n * d_out, c, h, w)
+        y = apply(_conv.Convolution(*op_args), slab, weight[:, :, i])
+        out = y if out is None else out + y
+    out = out.reshape(n, d_out, *out.shape[1:]).transpose(1, 2)          # (N, O, D_out, H_out, W_out)
+    return out if bias is None else out + bias.reshape(-1, 1, 1, 1)
 
 
 def _functional_conv(input, weight, bias, stride, padding, dilation, groups, spatial, where):
@@ -174,6 +207,18 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _functional_conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-d convolution (cross-correlation) over (N, C, D, H, W) or (C, D, H, W).
+
+    y[n, o, z, y, x] = b[o] + Σ_{c, i, j, l} W[o, c, i, j, l] · x_pad[n, c, z·sd + i·dd, y·sh + j·dh,
+    x·sw + l·dw]; weight (out, in/groups, kd, kh, kw), bias (out,); each output size as conv2d's.
+
+    >>> conv3d(chainrule.ones(1, 2, 5, 6, 6), chainrule.ones(4, 2, 3, 3, 3), padding=1).shape
+    (1, 4, 5, 6, 6)
+    """
+    return _functional_conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
 def _transpose_output_padding(input_shape, kernel, stride, padding, dilation, output_padding,
                               output_size, where):
     """``output_padding``, or the one that makes the output ``output_size`` (H, W) when given."""
@@ -207,6 +252,36 @@ def _transpose(input, weight, bias, stride, padding, output_padding, groups, dil
     return out if batched else out.squeeze(0)
 
 
+def _functional_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation,
+                          spatial, where):
+    input, weight, bias = _weight_and_bias(input, weight, bias, spatial, where)
+    stride = _tuple(stride, spatial, "stride", where, 1)
+    padding = _tuple(padding, spatial, "padding", where, 0)
+    output_padding = _tuple(output_padding, spatial, "output_padding", where, 0)
+    dilation = _tuple(dilation, spatial, "dilation", where, 1)
+    _check_groups(weight.shape[0], weight.shape[1] * groups if isinstance(groups, numbers.Integral)
+                  else 0, groups, where)
+    out_channels = weight.shape[1] * groups
+    if bias is not None and tuple(bias.shape) != (out_channels,):
+        raise ValueError(f"{where}: bias must have shape ({out_channels},) to match weight of "
+                         f"shape {tuple(weight.shape)} and groups={groups}, got {tuple(bias.shape)}")
+    return _transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, where)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """1-d transposed convolution (the gradient of conv1d with respect to its input).
+
+    Shapes: input (N, C_in, L) or (C_in, L), weight (C_in, C_out/groups, k), bias (C_out,);
+    L_out = (L - 1)·s - 2p + d(k - 1) + output_padding + 1.
+
+    >>> conv_transpose1d(chainrule.ones(1, 4, 5), chainrule.ones(4, 2, 3), stride=2).shape
+    (1, 2, 11)
+    """
+    return _functional_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                                 dilation, 1, "conv_transpose1d")
+
+
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """2-d transposed convolution (the gradient of conv2d with respect to its input).
@@ -219,24 +294,13 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     >>> conv_transpose2d(chainrule.ones(1, 4, 5, 5), chainrule.ones(4, 2, 3, 3), stride=2).shape
     (1, 2, 11, 11)
     """
-    where = "conv_transpose2d"
-    input, weight, bias = _weight_and_bias(input, weight, bias, 2, where)
-    stride = _tuple(stride, 2, "stride", where, 1)
-    padding = _tuple(padding, 2, "padding", where, 0)
-    output_padding = _tuple(output_padding, 2, "output_padding", where, 0)
-    dilation = _tuple(dilation, 2, "dilation", where, 1)
-    _check_groups(weight.shape[0], weight.shape[1] * groups if isinstance(groups, numbers.Integral)
-                  else 0, groups, where)
-    out_channels = weight.shape[1] * groups
-    if bias is not None and tuple(bias.shape) != (out_channels,):
-        raise ValueError(f"{where}: bias must have shape ({out_channels},) to match weight of "
-                         f"shape {tuple(weight.shape)} and groups={groups}, got {tuple(bias.shape)}")
-    return _transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, where)
+    return _functional_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                                 dilation, 2, "conv_transpose2d")
 
 
 # --------------------------------------------------------------------------- layers
 class _ConvNd(Module):
-    """What Conv1d, Conv2d and ConvTranspose2d share: arguments, parameters, initialization."""
+    """What the convolution layers share: arguments, parameters, initialization."""
 
     _spatial = 2
     _transposed = False
@@ -350,7 +414,59 @@ class Conv2d(_Conv):
     _spatial = 2
 
 
-class ConvTranspose2d(_ConvNd):
+class Conv3d(_Conv):
+    """3-d convolution over (N, C_in, D, H, W) or (C_in, D, H, W) -> (N, C_out, D_out, H_out, W_out).
+
+    weight (out_channels, in_channels/groups, kd, kh, kw), bias (out_channels,); see ``conv3d``.
+    Arguments as Conv2d's, with 3 entries per size.
+
+    >>> chainrule.nn.Conv3d(2, 4, 3, padding=1)(chainrule.randn(1, 2, 5, 6, 6)).shape
+    (1, 4, 5, 6, 6)
+    """
+
+    _spatial = 3
+
+
+class _ConvTransposeNd(_ConvNd):
+    _transposed = True
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):
+        kind, n = type(self).__name__, self._spatial
+        if padding_mode != "zeros":
+            raise ValueError(f"{kind}: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        if isinstance(padding, str):
+            raise ValueError(f"{kind}: padding must be an int or a tuple of {n} ints, got {padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                         bias, padding_mode, output_padding, device, dtype)
+        if any(op >= max(s, d) for op, s, d in zip(self.output_padding, self.stride, self.dilation)):
+            raise ValueError(f"{kind}: output_padding {self.output_padding} must be smaller "
+                             f"than either stride {self.stride} or dilation {self.dilation}")
+
+    def forward(self, input, output_size=None):
+        where = self._name()
+        weight = self.weight   # read once: a parametrized weight is computed on each read
+        input = layer_input(input, weight.dtype, where)
+        return _transpose(input, weight, self.bias, self.stride, self.padding,
+                          self.output_padding, self.groups, self.dilation, where, output_size)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-d transposed convolution (learned upsampling): (N, C_in, L) -> (N, C_out, L_out).
+
+    weight (in_channels, out_channels/groups, k), bias (out_channels,);
+    L_out = (L - 1)·stride - 2·padding + dilation·(k - 1) + output_padding + 1.
+    ``forward(input, output_size=None)`` as ConvTranspose2d's.
+
+    >>> chainrule.nn.ConvTranspose1d(16, 8, 2, stride=2)(chainrule.randn(4, 16, 7)).shape
+    (4, 8, 14)
+    """
+
+    _spatial = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
     """2-d transposed convolution (learned upsampling): (N, C_in, H, W) -> (N, C_out, H_out, W_out).
 
     weight (in_channels, out_channels/groups, kh, kw), bias (out_channels,);
@@ -362,26 +478,4 @@ class ConvTranspose2d(_ConvNd):
     (4, 8, 14, 14)
     """
 
-    _transposed = True
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
-                 device=None, dtype=None):
-        if padding_mode != "zeros":
-            raise ValueError(f"ConvTranspose2d: only padding_mode='zeros' is supported, got "
-                             f"{padding_mode!r}")
-        if isinstance(padding, str):
-            raise ValueError(f"ConvTranspose2d: padding must be an int or a tuple of 2 ints, got "
-                             f"{padding!r}")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
-                         bias, padding_mode, output_padding, device, dtype)
-        if any(op >= max(s, d) for op, s, d in zip(self.output_padding, self.stride, self.dilation)):
-            raise ValueError(f"ConvTranspose2d: output_padding {self.output_padding} must be smaller "
-                             f"than either stride {self.stride} or dilation {self.dilation}")
-
-    def forward(self, input, output_size=None):
-        where = self._name()
-        weight = self.weight   # read once: a parametrized weight is computed on each read
-        input = layer_input(input, weight.dtype, where)
-        return _transpose(input, weight, self.bias, self.stride, self.padding,
-                          self.output_padding, self.groups, self.dilation, where, output_size)
+    _spatial = 2

@@ -68,6 +68,40 @@ class Dropout(Module):
         return f"p={self.p}, inplace={self.inplace}"
 
 
+def _channel_dropout(input, p, training, where, batched, layouts):
+    """Zero whole channels: one Bernoulli(1-p) draw per (sample, channel) of (N, C, *), shared by
+    all its positions, y = x · m / (1-p).  ``batched`` maps each accepted rank to whether it has
+    a batch axis; an unbatched input (C, *) gets one draw per channel."""
+    p = float(_check_p(p, where))
+    input = to_floating(as_tensor(input, where))
+    if input.ndim not in batched:
+        raise ValueError(f"{where} expects {layouts}, got shape {input.shape}")
+    if not training or p == 0:
+        return input
+    dtype = input.data.dtype
+    draw_dtype = dtype if dtype in (xp.float32, xp.float64) else xp.float32
+    channels = 2 if batched[input.ndim] else 1
+    mask_shape = input.shape[:channels] + (1,) * (input.ndim - channels)
+    if p == 1:
+        mask = xp.zeros(mask_shape, dtype=dtype)
+    else:
+        keep = _random.generator().random(mask_shape, dtype=draw_dtype) >= p
+        mask = keep.astype(dtype)
+        mask *= 1.0 / (1.0 - p)
+    return apply(_arith.Mul(), input, Tensor(mask))  # Mul's gradient sums back over the positions
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, L) or (C, L) with probability ``p``, scaling the rest by
+    1/(1-p), when ``training``: one draw per (sample, channel), shared along L.
+
+    >>> dropout1d(chainrule.ones(2, 3, 4), training=False).shape
+    (2, 3, 4)
+    """
+    return _channel_dropout(input, p, training, "dropout1d", {3: True, 2: False},
+                            "a 3-d input (N, C, L) or a 2-d one (C, L)")
+
+
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels with probability ``p`` and scale the rest by 1/(1-p) when ``training``.
 
@@ -76,24 +110,50 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     wise 1-d dropout).  Neighbouring pixels of a feature map are strongly correlated, so
     dropping single pixels hardly regularizes a convolutional layer; dropping maps does.
     """
-    p = float(_check_p(p, "dropout2d"))
-    input = to_floating(as_tensor(input, "dropout2d"))
-    if input.ndim not in (3, 4):
-        raise ValueError(f"dropout2d expects a 4-d input (N, C, H, W) or a 3-d one (N, C, L), got "
-                         f"shape {input.shape}")
-    if not training or p == 0:
-        return input
-    dtype = input.data.dtype
-    mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)
-    if p == 1:
-        mask = xp.zeros(mask_shape, dtype=dtype)
-    else:
-        mask = _keep_mask(mask_shape, p, dtype)
-        mask *= 1.0 / (1.0 - p)
-    return apply(_arith.Mul(), input, Tensor(mask))  # Mul's gradient sums back over H, W
+    return _channel_dropout(input, p, training, "dropout2d", {4: True, 3: True},
+                            "a 4-d input (N, C, H, W) or a 3-d one (N, C, L)")
 
 
-class Dropout2d(Module):
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) with probability ``p``, scaling the
+    rest by 1/(1-p), when ``training``: one draw per (sample, channel), shared by its D·H·W positions.
+
+    >>> dropout3d(chainrule.ones(2, 3, 2, 2, 2), p=1.0).sum().item()
+    0.0
+    """
+    return _channel_dropout(input, p, training, "dropout3d", {5: True, 4: False},
+                            "a 5-d input (N, C, D, H, W) or a 4-d one (C, D, H, W)")
+
+
+class _ChannelDropout(Module):
+    """What Dropout1d, Dropout2d and Dropout3d share: p, inplace, and eval mode as the identity."""
+
+    _function = None
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        self.p = _check_p(p, type(self).__name__)
+        self.inplace = inplace
+
+    def forward(self, input):
+        function = type(self)._function
+        try:
+            return function(input, self.p, self.training)
+        except ValueError as error:   # name the layer, not the function
+            raise ValueError(str(error).replace(function.__name__, repr(self), 1)) from None
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(_ChannelDropout):
+    """During training, zero each whole channel of (N, C, L) or (C, L) with probability ``p``
+    and scale the rest by 1/(1-p); in eval mode, the identity.  See ``dropout1d``."""
+
+    _function = dropout1d
+
+
+class Dropout2d(_ChannelDropout):
     """During training, zero each whole channel of (N, C, H, W) with probability ``p`` and scale
     the rest by 1/(1-p); in eval mode, the identity.  See ``dropout2d``.
 
@@ -101,16 +161,14 @@ class Dropout2d(Module):
     (8, 16, 5, 5)
     """
 
-    def __init__(self, p=0.5, inplace=False):
-        super().__init__()
-        self.p = _check_p(p, "Dropout2d")
-        self.inplace = inplace
+    _function = dropout2d
 
-    def forward(self, input):
-        return dropout2d(input, self.p, self.training)
 
-    def extra_repr(self):
-        return f"p={self.p}, inplace={self.inplace}"
+class Dropout3d(_ChannelDropout):
+    """During training, zero each whole channel of (N, C, D, H, W) or (C, D, H, W) with
+    probability ``p`` and scale the rest by 1/(1-p); in eval mode, the identity.  See ``dropout3d``."""
+
+    _function = dropout3d
 
 
 # SELU's negative saturation value, -scale·alpha: where a SELU network's units sit when "off"

@@ -42,3 +42,13 @@ from chainrule.nn.attention import scaled_dot_product_attention  # noqa: F401
 # nn.utils, nn.init and Module API area: bags of embeddings, SELU-preserving dropout
 from chainrule.nn.dropout import alpha_dropout, feature_alpha_dropout  # noqa: F401
 from chainrule.nn.embedding import embedding_bag  # noqa: F401
+# convolution, pooling and resampling (feat/spatial)
+from chainrule.nn.conv import conv3d, conv_transpose1d  # noqa: F401,E402
+from chainrule.nn.fold import fold, unfold  # noqa: F401,E402
+from chainrule.nn.normalization import local_response_norm  # noqa: F401,E402
+from chainrule.nn.pixelshuffle import channel_shuffle  # noqa: F401,E402
+from chainrule.nn.pooling import (  # noqa: F401,E402
+    adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool3d, lp_pool1d, lp_pool2d,
+    max_pool3d, max_unpool1d, max_unpool2d,
+)
+from chainrule.nn.dropout import dropout1d, dropout3d  # noqa: F401,E402

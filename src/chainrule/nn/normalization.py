@@ -12,10 +12,11 @@ import numbers
 import warnings
 
 from chainrule.backend import xp
-from chainrule.functions import as_tensor
+from chainrule.functions import as_tensor, pad
 from chainrule.nn._inputs import factory_dtype, layer_input
 from chainrule.nn.module import Module
 from chainrule.nn.parameter import Parameter
+from chainrule.nn.pooling import avg_pool2d
 from chainrule.ops import normalization as _norm
 from chainrule.tensor import Tensor, apply
 
@@ -356,6 +357,16 @@ class BatchNorm2d(_BatchNorm):
     _layouts = "(N, {C}, H, W)"
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization over (N, C, D, H, W) inputs, per channel C (statistics over N, D, H, W).
+
+    Everything else as :class:`BatchNorm1d`.
+    """
+
+    _ranks = (5,)
+    _layouts = "(N, {C}, D, H, W)"
+
+
 class _AffineNorm(Module):
     """What LayerNorm, GroupNorm and RMSNorm share: a weight of 1s and a bias of 0s (each
     optional), and inputs that must take the weight's dtype."""
@@ -533,3 +544,49 @@ class RMSNorm(_AffineNorm):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Divide each element of (N, C, *) by a power of its neighbours' energy across channels:
+    y[n, c] = x[n, c] / (k + α/size · Σ_{c'} x[n, c']²)^β, c' from c - size//2 to c + (size-1)//2
+    (channels past either end count as zeros), as AlexNet's "brightness normalization".
+
+    >>> local_response_norm(chainrule.ones(2, 5, 3, 3), size=3).shape
+    (2, 5, 3, 3)
+    """
+    where = "local_response_norm"
+    input = layer_input(input, None, where)
+    if input.ndim < 3:
+        raise ValueError(f"{where} expects an input of shape (N, C, *) with at least 3 dims, got "
+                         f"shape {input.shape}")
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+        raise ValueError(f"{where}: size must be a positive int, got {size!r}")
+    if input.numel() == 0:
+        return input
+    n, c = input.shape[:2]
+    # the channel-window average of x² is an average pooling over C of a (N, 1, C, rest) view
+    squares = (input * input).reshape(n, 1, c, -1)
+    squares = pad(squares, (0, 0, size // 2, (size - 1) // 2))
+    energy = avg_pool2d(squares, (size, 1), stride=1).reshape(input.shape)
+    return input / (energy * alpha + k) ** beta
+
+
+class LocalResponseNorm(Module):
+    """Local response normalization across channels of (N, C, *); see ``local_response_norm``.
+
+    >>> chainrule.nn.LocalResponseNorm(2)(chainrule.ones(2, 4, 5)).shape
+    (2, 4, 5)
+    """
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        try:
+            return local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+        except ValueError as error:   # name the layer, not the function
+            raise ValueError(str(error).replace("local_response_norm", repr(self), 1)) from None
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

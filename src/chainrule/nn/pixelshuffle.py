@@ -1,4 +1,5 @@
-"""Pixel shuffle: trade channels for resolution and back, by a reshape and a permutation.
+"""Pixel shuffle: trade channels for resolution and back, by a reshape and a permutation;
+and channel shuffle, which interleaves the channels of groups (ShuffleNet).
 
 PixelShuffle(r) turns (*, C·r², H, W) into (*, C, H·r, W·r): channel c·r² + i·r + j of
 input pixel (h, w) becomes output pixel (h·r + i, w·r + j) of channel c.  PixelUnshuffle(r)
@@ -107,3 +108,36 @@ class PixelUnshuffle(_Shuffle):
 
     def __init__(self, downscale_factor):
         super().__init__(downscale_factor)
+
+
+def channel_shuffle(input, groups):
+    """(N, C, *) with C = g·m -> channels interleaved across the g groups: output channel
+    j·g + i is input channel i·m + j, so that the next grouped convolution sees every group.
+
+    >>> channel_shuffle(chainrule.arange(4.0).reshape(1, 4, 1), 2).flatten().tolist()
+    [0.0, 2.0, 1.0, 3.0]
+    """
+    where = "channel_shuffle"
+    g = _factor(groups, "groups", where)
+    input = as_tensor(input, where)
+    if input.ndim < 3:
+        raise ValueError(f"{where} expects an input of shape (N, C, *) with at least 3 dims, got "
+                         f"shape {input.shape}")
+    n, c, *rest = input.shape
+    if c % g:
+        raise ValueError(f"{where}: the {c} channels of input of shape {input.shape} are not "
+                         f"divisible by groups = {g}")
+    return input.reshape(n, g, c // g, *rest).transpose(1, 2).reshape(n, c, *rest)
+
+
+class ChannelShuffle(_Shuffle):
+    """Interleave the channels of ``groups`` groups of (N, C, *); see ``channel_shuffle``.
+
+    >>> chainrule.nn.ChannelShuffle(2)(chainrule.ones(1, 4, 2, 2)).shape
+    (1, 4, 2, 2)
+    """
+
+    _function, _factor_name = channel_shuffle, "groups"
+
+    def __init__(self, groups):
+        super().__init__(groups)

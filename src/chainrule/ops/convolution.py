@@ -267,3 +267,75 @@ class ConvolutionTranspose(Op):
         if len(needs) == 3 and needs[2]:
             gb = grad.sum(axis=(0, 2, 3))
         return (gx, gw) if len(needs) == 2 else (gx, gw, gb)
+
+
+
+def window_counts(padded_hw, kernel, stride, dilation):
+    """How many windows fit along each axis of a padded (H, W): ⌊(size - d(k-1) - 1)/s⌋ + 1."""
+    return tuple((size - d * (k - 1) - 1) // s + 1
+                 for size, k, s, d in zip(padded_hw, kernel, stride, dilation))
+
+
+def _blocks(cols):
+    """im2col's (C, kh, kw, N, Ho, Wo) as PyTorch's unfold layout (N, C·kh·kw, Ho·Wo)."""
+    c, kh, kw, n, ho, wo = cols.shape
+    return xp.ascontiguousarray(cols.transpose(3, 0, 1, 2, 4, 5)).reshape(n, c * kh * kw, ho * wo)
+
+
+def _unblocks(blocks, kernel, out_hw):
+    """The inverse of ``_blocks``: (N, C·kh·kw, Ho·Wo) -> (C, kh, kw, N, Ho, Wo), a view."""
+    n = blocks.shape[0]
+    return blocks.reshape((n, -1) + tuple(kernel) + tuple(out_hw)).transpose(1, 2, 3, 0, 4, 5)
+
+
+class _Blocks(Op):
+    """What Unfold and Fold share: the window geometry; ``padding`` (ph, pw) is on both sides."""
+
+    def __init__(self, kernel, dilation, padding, stride):
+        self.kernel, self.dilation, self.stride = kernel, dilation, stride
+        self.pads = (padding[0], padding[0], padding[1], padding[1])
+
+    def _im2col(self, image):
+        """(N, C, H, W) -> its padded windows (N, C·kh·kw, L)."""
+        padded = _pad(image, self.pads, "zeros")
+        self.padded_hw = padded.shape[2:]
+        self.out_hw = window_counts(self.padded_hw, self.kernel, self.stride, self.dilation)
+        return _blocks(im2col(padded, self.kernel, self.stride, self.dilation, self.out_hw))
+
+    def _col2im(self, blocks, image_shape):
+        """(N, C·kh·kw, L) -> each entry added to its pixel of an (N, C, H, W) image."""
+        summed = col2im(_unblocks(blocks, self.kernel, self.out_hw), self.padded_hw, self.stride,
+                        self.dilation).transpose(1, 0, 2, 3)
+        return xp.ascontiguousarray(_unpad(summed, image_shape, self.pads, "zeros"))
+
+
+class Unfold(_Blocks):
+    """y[n, (c, i, j), (p, q)] = x_pad[n, c, p·sh + i·dh, q·sw + j·dw]  (im2col);
+    dx = unpad(col2im(g)).   x (N, C, H, W) -> (N, C·kh·kw, Ho·Wo)."""
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        return self._im2col(x)
+
+    def backward(self, grad):
+        return self._col2im(grad, self.x_shape)
+
+
+class Fold(_Blocks):
+    """The adjoint of Unfold, y = unpad(col2im(x)): each column entry added to the output pixel
+    it stands for (overlapping windows sum);  dx = im2col(pad(g)).
+    x (N, C·kh·kw, L) -> (N, C, H, W), L the number of windows in the padded (H, W)."""
+
+    def __init__(self, output_size, kernel, dilation, padding, stride):
+        super().__init__(kernel, dilation, padding, stride)
+        self.output_size = tuple(output_size)
+        top, bottom, left, right = self.pads
+        self.padded_hw = (self.output_size[0] + top + bottom, self.output_size[1] + left + right)
+        self.out_hw = window_counts(self.padded_hw, kernel, stride, dilation)
+
+    def forward(self, x):
+        channels = x.shape[1] // (self.kernel[0] * self.kernel[1])
+        return self._col2im(x, (x.shape[0], channels) + self.output_size)
+
+    def backward(self, grad):
+        return self._im2col(grad)

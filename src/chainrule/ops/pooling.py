@@ -247,11 +247,83 @@ class AdaptiveAvgPool2d(Op):
         return xp.matmul(xp.matmul(self.a_h.T, g), self.a_w)
 
 
-def nearest_indices(in_size, out_size, scale=None):
+def _scatter_to_planes(g, flat_index, plane_size):
+    """out[..., p] = Σ of g's entries whose ``flat_index`` is p, per plane (the last axis of
+    ``out``, of length ``plane_size``): one bincount over every plane at once."""
+    lead = g.shape[:-2]
+    planes = int(xp.prod(lead, dtype=xp.int64)) if lead else 1
+    offsets = (xp.arange(planes) * plane_size).reshape(lead + (1, 1))
+    summed = xp.bincount((flat_index + offsets).ravel(), weights=g.ravel(), minlength=planes * plane_size)
+    return summed.astype(g.dtype, copy=False).reshape(lead + (plane_size,))
+
+
+class AdaptiveMaxPool2d(Op):
+    """y[i, j] = max of x over rows [h0(i), h1(i)) and columns [w0(j), w1(j)) (the windows of
+    adaptive average pooling);  dx = g at each window's (first) maximum, summed where windows overlap.
+
+    Max is separable: first the maximum of each column window in every row, then of each row
+    window over those; along each axis window i reads idx[i, k] = min(start_i + k, end_i - 1),
+    k < the longest window (repeating an element leaves a maximum unchanged).  The first
+    maximum in row-major order wins ties, and a NaN wins, as in PyTorch.
+    """
+
+    def __init__(self, output_size):
+        self.output_size = output_size
+
+    @staticmethod
+    def _window_max(x, size, out, axis):
+        """The maximum and its position along ``axis`` over each adaptive window."""
+        start, end = adaptive_windows(size, out)
+        idx = xp.minimum(start[:, None] + xp.arange(int((end - start).max())), end[:, None] - 1)
+        trailing = (1,) * (x.ndim - axis - 1)          # idx[:, k] shaped to broadcast along axis
+        y = xp.take(x, idx[:, 0], axis=axis)
+        where = xp.broadcast_to(idx[:, 0].reshape((-1,) + trailing), y.shape)
+        for k in range(1, idx.shape[1]):
+            v = xp.take(x, idx[:, k], axis=axis)
+            wins = (v > y) | (v != v)   # strictly greater keeps the first maximum; NaN propagates
+            y = xp.where(wins, v, y)
+            where = xp.where(wins, idx[:, k].reshape((-1,) + trailing), where)
+        return y, where
+
+    def forward(self, x):
+        (h, w), (oh, ow) = x.shape[-2:], self.output_size
+        self.in_shape = x.shape
+        by_column, column = self._window_max(x, w, ow, x.ndim - 1)          # (..., H, OW)
+        y, row = self._window_max(by_column, h, oh, x.ndim - 2)            # (..., OH, OW)
+        column = xp.take_along_axis(column, row, axis=-2)                  # the winning row's column
+        self.flat_index = row * w + column
+        return y
+
+    def backward(self, g):
+        plane = self.in_shape[-2] * self.in_shape[-1]
+        return _scatter_to_planes(g, self.flat_index, plane).reshape(self.in_shape)
+
+
+class MaxUnpool2d(Op):
+    """y = zeros of (..., OH, OW) with y.flat_plane[indices] = x: each value put back where its
+    maximum came from;  dx = g.flat_plane[indices] (a gather).  ``indices`` has x's shape."""
+
+    def __init__(self, indices, output_hw):
+        self.indices, self.output_hw = indices, tuple(output_hw)
+
+    def forward(self, x):
+        lead = x.shape[:-2]
+        y = xp.zeros(lead + (self.output_hw[0] * self.output_hw[1],), dtype=x.dtype)
+        xp.put_along_axis(y, self.indices.reshape(lead + (-1,)), x.reshape(lead + (-1,)), axis=-1)
+        return y.reshape(lead + self.output_hw)
+
+    def backward(self, g):
+        lead = g.shape[:-2]
+        flat = xp.take_along_axis(g.reshape(lead + (-1,)), self.indices.reshape(lead + (-1,)), axis=-1)
+        return flat.reshape(self.indices.shape)
+
+
+def nearest_indices(in_size, out_size, scale=None, exact=False):
     """PyTorch's 'nearest' source index for each output position along one axis:
-    min(floor(i · s), in_size - 1), s = 1/scale_factor if given else in_size/out_size, in float32."""
+    min(floor(i · s), in_size - 1), s = 1/scale_factor if given else in_size/out_size, in float32.
+    ``exact`` ('nearest-exact'): i + 0.5 in place of i, the pixel centre, so no half-pixel shift."""
     s = xp.float32(1.0 / scale if scale else in_size / out_size)
-    i = xp.arange(out_size, dtype=xp.float32)
+    i = xp.arange(out_size, dtype=xp.float32) + xp.float32(0.5 if exact else 0)
     return xp.minimum(xp.floor(i * s).astype(xp.int64), in_size - 1)
 
 
@@ -290,16 +362,22 @@ class UpsampleNearest(Op):
                     summed += g[before + (slice(r, None, factor),)]
                 g = summed
                 continue
-            starts = xp.flatnonzero(xp.diff(index, prepend=-1))  # where a new source begins
-            summed = xp.add.reduceat(g, starts, axis=axis)
-            if summed.shape[axis] == self.in_shape[axis]:
-                g = summed
-            else:  # downsampling skipped some inputs: they get no gradient
-                full = xp.zeros(g.shape[:axis] + (self.in_shape[axis],) + g.shape[axis + 1:], dtype=g.dtype)
-                full[before + (index[starts],)] = summed
-                g = full
+            g = segment_sum(g, index, self.in_shape[axis], axis)
         return g
 
 
-__all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "MaxPool2d", "UpsampleNearest", "adaptive_windows",
-           "nearest_indices", "pool_output_size"]
+def segment_sum(g, index, size, axis):
+    """out[j] = Σ_{i: index[i] = j} g[i] along ``axis``, out of length ``size``; ``index`` is
+    sorted, so each j's terms are one run, summed by one ``add.reduceat`` (inputs that no
+    output read get zero)."""
+    starts = xp.flatnonzero(xp.diff(index, prepend=-1))      # where a new index begins
+    summed = xp.add.reduceat(g, starts, axis=axis)
+    if summed.shape[axis] == size:
+        return summed
+    out = xp.zeros(g.shape[:axis] + (size,) + g.shape[axis + 1:], dtype=g.dtype)
+    out[(slice(None),) * axis + (index[starts],)] = summed
+    return out
+
+
+__all__ = ["AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "MaxPool2d", "MaxUnpool2d", "UpsampleNearest",
+           "adaptive_windows", "nearest_indices", "pool_output_size", "segment_sum"]
